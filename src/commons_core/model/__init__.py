@@ -1,0 +1,102 @@
+"""The domain model: frozen attrs classes with bilingual, sensitivity-aware field metadata.
+
+This package is pure: it imports nothing from the rest of the SDK and does no I/O.
+Change an object with :func:`attrs.evolve`.
+"""
+
+from .enums import (
+    CommitteeKind,
+    EmploymentStatus,
+    Ethnicity,
+    Gender,
+    HouseholdStatus,
+    HouseholdType,
+    KeyGroupCategory,
+    LabeledEnum,
+    LifeEventKind,
+    PartnerUnitKind,
+    PartyBranchLevel,
+    RegistrationStatus,
+    RelationToHead,
+    ResidentStatus,
+    ServicePointKind,
+)
+from .events import (
+    DomainEvent,
+    HouseholdStatusChanged,
+    LifeEvent,
+    ResidentDeceased,
+    ResidentMovedIn,
+    ResidentMovedOut,
+    ResidentRegistered,
+)
+from .fields import (
+    FieldInfo,
+    Label,
+    Sensitivity,
+    field_info,
+    label,
+    model_label,
+    sensitive_fields,
+)
+from .organisations import (
+    Committee,
+    OpeningHours,
+    PartnerUnit,
+    PartyBranch,
+    PartyMember,
+    Seat,
+    ServicePoint,
+)
+from .people import Household, HouseholdRegistration, KeyGroupFlag, Resident, Staff
+from .places import Building, Community, Compound, GridZone, ResidentsGroup, StreetOffice
+
+__all__ = [
+    "Building",
+    "Committee",
+    "CommitteeKind",
+    "Community",
+    "Compound",
+    "DomainEvent",
+    "EmploymentStatus",
+    "Ethnicity",
+    "FieldInfo",
+    "Gender",
+    "GridZone",
+    "Household",
+    "HouseholdRegistration",
+    "HouseholdStatus",
+    "HouseholdStatusChanged",
+    "HouseholdType",
+    "KeyGroupCategory",
+    "KeyGroupFlag",
+    "Label",
+    "LabeledEnum",
+    "LifeEvent",
+    "LifeEventKind",
+    "OpeningHours",
+    "PartnerUnit",
+    "PartnerUnitKind",
+    "PartyBranch",
+    "PartyBranchLevel",
+    "PartyMember",
+    "RegistrationStatus",
+    "RelationToHead",
+    "Resident",
+    "ResidentDeceased",
+    "ResidentMovedIn",
+    "ResidentMovedOut",
+    "ResidentRegistered",
+    "ResidentStatus",
+    "ResidentsGroup",
+    "Seat",
+    "Sensitivity",
+    "ServicePoint",
+    "ServicePointKind",
+    "Staff",
+    "StreetOffice",
+    "field_info",
+    "label",
+    "model_label",
+    "sensitive_fields",
+]

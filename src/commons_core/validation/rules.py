@@ -1,0 +1,207 @@
+"""Rules: the one place where "what is valid" is decided.
+
+A :class:`FieldRule` checks and normalises one field's value (an ID number, a
+phone); it runs while input is structured, so every bad field of an input is
+reported together, and again on objects built in Python before they are
+stored. An :class:`ObjectRule` checks a whole object once its fields are
+sound (a household has exactly one head). Core and plugins contribute both
+through the ``commons_validation_rules`` hook; :class:`RuleSet` applies them.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import date
+from typing import Any, TypeVar, get_args, get_origin
+
+import attrs
+
+from commons_core.errors import Problem
+
+T = TypeVar("T")
+
+__all__ = ["FieldRule", "ObjectRule", "Rule", "RuleContext", "RuleSet", "RuleViolation"]
+
+
+class RuleViolation(ValueError):
+    """Raised by a field check: which rule failed, why, in both languages."""
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        self.code = code
+        self.zh = zh
+        self.en = en
+        super().__init__(f"{code}: {zh} / {en}")
+
+
+@attrs.frozen
+class RuleContext:
+    """What rules may know besides the object: today's date."""
+
+    today: date = attrs.field(factory=date.today)
+
+
+@attrs.frozen
+class FieldRule:
+    """Check and normalise the value of ``field`` on instances of ``target``.
+
+    ``check`` receives a non-``None`` value and returns it normalised (for
+    example an ID number with a lower-case ``x`` made upper-case), or raises
+    :class:`RuleViolation`.
+    """
+
+    target: type
+    field: str
+    check: Callable[[Any], Any]
+
+
+@attrs.frozen
+class ObjectRule:
+    """Check a whole object of type ``target``; yields problems with paths relative to it."""
+
+    target: type
+    code: str
+    check: Callable[[Any, RuleContext], Iterable[Problem]]
+
+
+Rule = FieldRule | ObjectRule
+
+
+class RuleSet:
+    """The rules in force: core's and every loaded plugin's."""
+
+    def __init__(self, rules: Iterable[Rule]) -> None:
+        self._field_rules: dict[type, dict[str, list[Callable[[Any], Any]]]] = {}
+        self._object_rules: dict[type, list[ObjectRule]] = {}
+        self._plans: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
+        for rule in rules:
+            if isinstance(rule, FieldRule):
+                names = {f.name for f in attrs.fields(rule.target)}
+                if rule.field not in names:
+                    raise TypeError(f"{rule.target.__name__} has no field {rule.field!r}")
+                per_class = self._field_rules.setdefault(rule.target, {})
+                per_class.setdefault(rule.field, []).append(rule.check)
+            else:
+                self._object_rules.setdefault(rule.target, []).append(rule)
+
+    def field_checks(self, target: type, field: str) -> Sequence[Callable[[Any], Any]]:
+        """The field checks registered for ``target.field``, in registration order."""
+        return self._field_rules.get(target, {}).get(field, ())
+
+    def fields_with_checks(self, target: type) -> Sequence[str]:
+        """Names of the fields of ``target`` that have field checks."""
+        return tuple(self._field_rules.get(target, {}))
+
+    def check_field(self, target: type, field: str, value: Any) -> Any:
+        """Run the field checks of ``target.field`` on ``value``; return the normalised value."""
+        if value is None:
+            return None
+        for check in self.field_checks(target, field):
+            value = check(value)
+        return value
+
+    def prepare(self, obj: T, context: RuleContext | None = None) -> tuple[T, list[Problem]]:
+        """Normalise ``obj``'s checked fields and collect every problem in it.
+
+        Returns the normalised object (unchanged when nothing needed
+        normalising) and the problems; an object's rules run only when its own
+        fields are sound, since they may rely on them.
+        """
+        problems: list[Problem] = []
+        prepared = self._walk(obj, context or RuleContext(), problems, "", check_fields=True)
+        return prepared, problems
+
+    def check_objects(self, obj: T, context: RuleContext | None = None) -> list[Problem]:
+        """Run only the object rules of ``obj`` and its nested objects.
+
+        For objects the converter has just built: their fields were checked
+        while structuring.
+        """
+        problems: list[Problem] = []
+        self._walk(obj, context or RuleContext(), problems, "", check_fields=False)
+        return problems
+
+    def _walk(
+        self,
+        obj: T,
+        context: RuleContext,
+        problems: list[Problem],
+        path: str,
+        *,
+        check_fields: bool,
+    ) -> T:
+        cls = type(obj)
+        plan = self._plan(cls)
+        if plan is None:
+            return obj
+        checked, nested = plan
+        changes: dict[str, Any] = {}
+        fields_sound = True
+        if check_fields:
+            for name in checked:
+                value = getattr(obj, name)
+                if value is None:
+                    continue
+                try:
+                    normalised = self.check_field(cls, name, value)
+                except RuleViolation as violation:
+                    problems.append(
+                        Problem(
+                            _join(path, name), value, violation.code, violation.zh, violation.en
+                        )
+                    )
+                    fields_sound = False
+                    continue
+                if normalised != value:
+                    changes[name] = normalised
+        for name in nested:
+            value = getattr(obj, name)
+            here = _join(path, name)
+            if isinstance(value, tuple):
+                items = tuple(
+                    self._walk(v, context, problems, f"{here}[{i}]", check_fields=check_fields)
+                    for i, v in enumerate(value)
+                )
+                if any(a is not b for a, b in zip(items, value, strict=True)):
+                    changes[name] = items
+            elif value is not None:
+                walked = self._walk(value, context, problems, here, check_fields=check_fields)
+                if walked is not value:
+                    changes[name] = walked
+        if changes:
+            obj = attrs.evolve(obj, **changes)  # type: ignore[misc]
+        if fields_sound:
+            for rule in self._object_rules.get(cls, ()):
+                problems.extend(p.under(path) for p in rule.check(obj, context))
+        return obj
+
+    def _plan(self, cls: type) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
+        """Which fields of ``cls`` have checks, and which hold nested attrs objects."""
+        try:
+            return self._plans[cls]
+        except KeyError:
+            pass
+        plan = None
+        if attrs.has(cls):
+            hints = typing.get_type_hints(cls)
+            nested = tuple(name for name in attrs.fields_dict(cls) if _holds_attrs(hints[name]))
+            plan = (tuple(self.fields_with_checks(cls)), nested)
+        self._plans[cls] = plan
+        return plan
+
+    def object_rules(self) -> Iterator[ObjectRule]:
+        """Every object rule in force."""
+        for rules in self._object_rules.values():
+            yield from rules
+
+
+def _join(path: str, name: str) -> str:
+    return f"{path}.{name}" if path else name
+
+
+def _holds_attrs(type_: Any) -> bool:
+    """Whether a field of this type holds an attrs object or a tuple of them."""
+    candidates = [type_, *get_args(type_)]
+    if get_origin(type_) is tuple:
+        candidates = list(get_args(type_))
+    return any(isinstance(c, type) and attrs.has(c) for c in candidates)
