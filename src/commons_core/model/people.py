@@ -28,6 +28,8 @@ __all__ = ["Household", "HouseholdRegistration", "KeyGroupFlag", "Resident", "St
 class Household:
     """A household (户): one registration book, its address and special statuses.
 
+    ``statuses`` is sensitive: for actors who may not see it, it is ``None``
+    (withheld), which is different from an empty set (no special status).
     Whether a household is a minority household (少数民族户) is not stored: it
     follows from its members' ethnicity.
     """
@@ -48,7 +50,7 @@ class Household:
     unit: str | None = attrs.field(default=None, metadata=label("单元", "unit"))
     room: str | None = attrs.field(default=None, metadata=label("房号", "room"))
     address: str | None = attrs.field(default=None, metadata=label("现住址", "address"))
-    statuses: frozenset[HouseholdStatus] = attrs.field(
+    statuses: frozenset[HouseholdStatus] | None = attrs.field(
         default=frozenset(),
         metadata=label("特殊户类别", "special statuses", sensitive=Sensitivity.ASSISTANCE),
     )
@@ -150,7 +152,7 @@ class KeyGroupFlag:
     id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
-    category: KeyGroupCategory = attrs.field(
+    category: KeyGroupCategory | None = attrs.field(
         metadata=label("类别", "category", sensitive=Sensitivity.KEY_GROUP)
     )
     since: date | None = attrs.field(default=None, metadata=label("起始日期", "since"))

@@ -1,0 +1,349 @@
+"""The plugin host: finds plugins, checks them, and calls their hooks with types.
+
+:func:`make_plugin_host` adds the hookspecs, registers the built-in plugins,
+then loads every entry point of the group ``commons_core``, each in its own
+``try`` so one broken plugin cannot take the others down. Broken and disabled
+plugins stay listed in :attr:`PluginHost.plugins` with the reason.
+
+Environment:
+
+``COMMONS_DISABLED_PLUGINS``
+    Comma-separated plugin names not to load.
+``COMMONS_TRACE_PLUGINS``
+    When set, every hook call is traced to stderr.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from importlib.metadata import EntryPoint, entry_points
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+import pluggy
+
+from commons_core.errors import PluginError
+from commons_core.hookspecs import PROJECT, CommonsSpecs
+
+if TYPE_CHECKING:
+    import cattrs
+    import click
+    from sqlalchemy import Table
+
+    from commons_core.access import Permission, Role
+    from commons_core.demo import DemoContext
+    from commons_core.model import DomainEvent
+    from commons_core.reports import Report
+    from commons_core.services import Commons, UnitOfWork
+    from commons_core.storage import Entity, MigrationBranch
+    from commons_core.validation import Rule
+
+__all__ = ["PluginHost", "PluginInfo", "make_plugin_host"]
+
+ENTRY_POINT_GROUP = PROJECT
+CORE_PREFIX = "commons_"
+
+Status = Literal["ok", "broken", "disabled"]
+
+
+@attrs.frozen
+class PluginInfo:
+    """What ``commons plugins`` shows for one plugin."""
+
+    name: str
+    package: str | None
+    version: str | None
+    hooks: tuple[str, ...]
+    status: Status
+    reason: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        """The JSON object of ``commons plugins --json``."""
+        data: dict[str, Any] = {
+            "name": self.name,
+            "package": self.package,
+            "version": self.version,
+            "hooks": list(self.hooks),
+            "status": self.status,
+        }
+        if self.reason is not None:
+            data["reason"] = self.reason
+        return data
+
+
+class PluginHost:
+    """A pluggy plugin manager behind typed methods, one per hook.
+
+    Create one with :func:`make_plugin_host`; tests create a fresh one each
+    time, so nothing leaks between them.
+    """
+
+    def __init__(self) -> None:
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(CommonsSpecs)
+        self._info: dict[str, PluginInfo] = {}
+        if os.environ.get("COMMONS_TRACE_PLUGINS"):
+            self.pm.trace.root.setwriter(sys.stderr.write)
+            self.pm.enable_tracing()
+
+    # -- registration -----------------------------------------------------
+
+    def register(
+        self,
+        plugin: object,
+        name: str,
+        *,
+        package: str | None = None,
+        version: str | None = None,
+    ) -> None:
+        """Register ``plugin`` (a module or object with hook implementations) as ``name``.
+
+        Raises :class:`~commons_core.errors.PluginError` when the name is
+        taken or the plugin implements a ``commons_*`` hook that does not exist.
+        """
+        if name in self._info and self._info[name].status == "ok":
+            raise PluginError(name, "名称已被占用", "a plugin of this name is already registered")
+        try:
+            self.pm.register(plugin, name=name)
+        except pluggy.PluginValidationError as error:
+            raise PluginError(name, f"钩子实现无效:{error}", f"invalid hook: {error}") from None
+        unknown = [
+            h for h in self._hooks_of(plugin) if h.startswith(CORE_PREFIX) and not self._known(h)
+        ]
+        if unknown:
+            self.pm.unregister(plugin)
+            raise _unknown_hook_error(name, unknown[0], self.hook_names())
+        self._info[name] = PluginInfo(
+            name=name,
+            package=package,
+            version=version,
+            hooks=tuple(sorted(self._hooks_of(plugin))),
+            status="ok",
+        )
+
+    def add_hookspecs(self, specs: type) -> None:
+        """Add a plugin's own hookspecs (call from ``commons_add_hookspecs``)."""
+        for attr in dir(specs):
+            if attr.startswith(CORE_PREFIX) and attr not in self.hook_names():
+                raise PluginError(
+                    getattr(specs, "__module__", str(specs)),
+                    f"插件自定义的钩子 {attr} 不能以 commons_ 开头",
+                    f"hooks a plugin defines must not start with commons_: {attr}",
+                )
+        self.pm.add_hookspecs(specs)
+
+    def load_entry_points(self, disabled: Iterable[str] = ()) -> None:
+        """Load every plugin of the ``commons_core`` entry-point group.
+
+        A plugin that fails to import, or implements an unknown hook, is
+        recorded as broken with the reason; the others still load.
+        """
+        skip = set(disabled)
+        for ep in sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda e: e.name):
+            package, version = _distribution(ep)
+            if ep.name in skip:
+                self._mark(ep.name, package, version, "disabled", "disabled by configuration")
+                continue
+            try:
+                plugin = ep.load()
+            except Exception as error:
+                reason = (
+                    f"failed to import {ep.value} from package {package or '?'}:"
+                    f" {type(error).__name__}: {error}"
+                )
+                self._mark(ep.name, package, version, "broken", reason)
+                continue
+            try:
+                self.register(plugin, ep.name, package=package, version=version)
+            except PluginError as error:
+                self._mark(ep.name, package, version, "broken", error.en)
+
+    def check_pending(self) -> None:
+        """Unregister, and mark broken, plugins implementing hooks nobody specified.
+
+        Run after every plugin is registered: hooks of other prefixes may be
+        specified by a plugin registered later.
+        """
+        for name, info in list(self._info.items()):
+            plugin = self.pm.get_plugin(name)
+            if info.status != "ok" or plugin is None:
+                continue
+            unknown = [h for h in self._hooks_of(plugin) if not self._known(h)]
+            if unknown:
+                self.pm.unregister(plugin)
+                error = _unknown_hook_error(name, unknown[0], self.hook_names())
+                self._info[name] = attrs.evolve(info, status="broken", reason=error.en)
+
+    @property
+    def plugins(self) -> list[PluginInfo]:
+        """Every plugin seen, loaded or not, in load order."""
+        return list(self._info.values())
+
+    def hook_names(self) -> list[str]:
+        """The names of every specified hook."""
+        return sorted(n for n in dir(self.pm.hook) if self._known(n))
+
+    def _known(self, hook_name: str) -> bool:
+        caller = getattr(self.pm.hook, hook_name, None)
+        return caller is not None and caller.has_spec()
+
+    def _hooks_of(self, plugin: object) -> list[str]:
+        return [c.name for c in self.pm.get_hookcallers(plugin) or ()]
+
+    def _mark(
+        self, name: str, package: str | None, version: str | None, status: Status, reason: str
+    ) -> None:
+        self._info[name] = PluginInfo(name, package, version, (), status, reason)
+
+    # -- calling hooks ------------------------------------------------------
+
+    def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
+        """Call every implementation of ``hook_name`` in pluggy's order.
+
+        Returns ``(plugin name, result)`` pairs, ``None`` results included.
+        An exception inside a plugin is re-raised as
+        :class:`~commons_core.errors.PluginError` naming the plugin (the
+        original is chained), unless it is already an SDK error, which
+        callers show as it is.
+        """
+        caller = getattr(self.pm.hook, hook_name)
+        results: list[tuple[str, Any]] = []
+        for impl in reversed(caller.get_hookimpls()):
+            args = [kwargs[name] for name in impl.argnames]
+            try:
+                results.append((impl.plugin_name, impl.function(*args)))
+            except PluginError:
+                raise
+            except Exception as error:
+                raise PluginError(
+                    impl.plugin_name,
+                    f"钩子 {hook_name} 出错:{type(error).__name__}: {error}",
+                    f"hook {hook_name} failed: {type(error).__name__}: {error}",
+                ) from error
+        return results
+
+    def _collect(self, hook_name: str, **kwargs: Any) -> list[Any]:
+        items: list[Any] = []
+        for _plugin, result in self.call_each(hook_name, **kwargs):
+            if result is not None:
+                items.extend(result)
+        return items
+
+    def entities(self) -> list[Entity]:
+        """Every entity of core and plugins."""
+        return self._collect("commons_entities")
+
+    def tables(self) -> list[Table]:
+        """Every extra (non-entity) table of core and plugins."""
+        return self._collect("commons_tables")
+
+    def configure_converter(self, converter: cattrs.Converter) -> None:
+        """Let every plugin register its converter hooks."""
+        self.call_each("commons_converter", converter=converter)
+
+    def validation_rules(self) -> list[Rule]:
+        """Every rule of core and plugins."""
+        return self._collect("commons_validation_rules")
+
+    def permissions(self) -> list[Permission]:
+        """Every declared permission."""
+        return self._collect("commons_permissions")
+
+    def roles(self) -> list[Role]:
+        """Every contributed role."""
+        return self._collect("commons_roles")
+
+    def role_grants(self) -> list[tuple[str, Mapping[str, Sequence[str]]]]:
+        """Every plugin's grants to roles, with the plugin's name."""
+        return [(p, r) for p, r in self.call_each("commons_role_grants") if r]
+
+    def on_events(self, uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:
+        """Deliver a batch of events inside the unit of work."""
+        self.call_each("commons_on_events", uow=uow, events=events)
+
+    def events_committed(self, commons: Commons, events: Sequence[DomainEvent]) -> None:
+        """Deliver a committed unit of work's events."""
+        self.call_each("commons_events_committed", commons=commons, events=events)
+
+    def reports(self) -> dict[str, Report]:
+        """Every report by name; a name given twice is an error naming both plugins."""
+        found: dict[str, Report] = {}
+        owner: dict[str, str] = {}
+        for plugin, reports in self.call_each("commons_reports"):
+            for report in reports or ():
+                if report.name in found:
+                    raise PluginError(
+                        plugin,
+                        f"报表名 {report.name} 已被插件 {owner[report.name]} 使用",
+                        f"report name {report.name} is already used by plugin {owner[report.name]}",
+                    )
+                found[report.name] = report
+                owner[report.name] = plugin
+        return found
+
+    def cli_commands(self) -> list[click.Command]:
+        """Every contributed command line command."""
+        return self._collect("commons_cli_commands")
+
+    def demo_data(self, uow: UnitOfWork, demo: DemoContext) -> None:
+        """Let every plugin add its demo data."""
+        self.call_each("commons_demo_data", uow=uow, demo=demo)
+
+    def migration_locations(self) -> list[MigrationBranch]:
+        """Every Alembic branch of core and plugins."""
+        return self._collect("commons_migration_locations")
+
+    def web_pages(self) -> list[object]:
+        """Every contributed web page or route."""
+        return self._collect("commons_web_pages")
+
+
+def make_plugin_host(
+    *,
+    load_entry_points: bool = True,
+    plugins: Mapping[str, object] | None = None,
+    disabled: Iterable[str] | None = None,
+) -> PluginHost:
+    """A host with the built-in plugins, the installed plugins and ``plugins``.
+
+    :param load_entry_points: load installed plugins (group ``commons_core``).
+    :param plugins: extra plugins to register, by name (tests use this).
+    :param disabled: names not to load; defaults to ``COMMONS_DISABLED_PLUGINS``.
+    """
+    from commons_core.builtin import BUILTIN_PLUGINS
+
+    host = PluginHost()
+    for name, plugin in BUILTIN_PLUGINS.items():
+        host.register(plugin, name, package="commons-core", version=_core_version())
+    if disabled is None:
+        env = os.environ.get("COMMONS_DISABLED_PLUGINS", "")
+        disabled = [n.strip() for n in env.split(",") if n.strip()]
+    if load_entry_points:
+        host.load_entry_points(disabled)
+    for name, plugin in (plugins or {}).items():
+        host.register(plugin, name)
+    host.check_pending()
+    return host
+
+
+def _distribution(ep: EntryPoint) -> tuple[str | None, str | None]:
+    dist = ep.dist
+    if dist is None:
+        return None, None
+    return dist.name, dist.version
+
+
+def _core_version() -> str:
+    from commons_core import __version__
+
+    return __version__
+
+
+def _unknown_hook_error(plugin: str, hook: str, known: Sequence[str]) -> PluginError:
+    guess = difflib.get_close_matches(hook, known, n=1)
+    hint_zh = f";是否想用 {guess[0]}?" if guess else ""
+    hint_en = f"; did you mean {guess[0]}?" if guess else ""
+    return PluginError(plugin, f"未知的钩子 {hook}{hint_zh}", f"unknown hook {hook}{hint_en}")

@@ -1,0 +1,7 @@
+"""Use cases: the unit of work, repositories, access enforcement, audit and events."""
+
+from commons_core.services.people import HouseholdRepository, ResidentRepository
+from commons_core.services.repository import Repository
+from commons_core.services.unit_of_work import Commons, UnitOfWork
+
+__all__ = ["Commons", "HouseholdRepository", "Repository", "ResidentRepository", "UnitOfWork"]

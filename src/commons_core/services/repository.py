@@ -1,0 +1,468 @@
+"""Repositories: typed, scoped, masked, audited access to one entity's table.
+
+Reads return only rows in the actor's scope, with sensitive fields masked
+unless asked to ``reveal`` (which needs the permission and is logged).
+Writes check the permission, every rule, the references, the scope and the
+version, record the audit trail and emit domain events, all inside the unit
+of work's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from uuid import UUID
+
+import attrs
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.sql import visitors
+
+from commons_core.access import mask_value
+from commons_core.errors import (
+    AccessDenied,
+    ConflictError,
+    NotFound,
+    Problem,
+    ValidationError,
+)
+from commons_core.model import DomainEvent, Sensitivity, sensitive_fields
+from commons_core.storage.schema import Entity
+
+if TYPE_CHECKING:
+    from commons_core.services.unit_of_work import UnitOfWork
+
+__all__ = ["Repository"]
+
+T = TypeVar("T")
+
+BATCH_SIZE = 2000
+"""Rows per INSERT, audit flush and event batch in :meth:`Repository.add_many`."""
+
+
+class Repository(Generic[T]):
+    """Access to the records of one entity inside a unit of work.
+
+    Get one with ``uow.repo(Model)``; the core's common ones are also
+    properties (``uow.residents``, ``uow.households``).
+    """
+
+    def __init__(self, uow: UnitOfWork, entity: Entity) -> None:
+        self.uow = uow
+        self.entity = entity
+        self.model: type[T] = entity.model
+        self.table = entity.table
+        self.name = entity.name
+        self._fields = tuple(f.name for f in attrs.fields(entity.model))
+        self._columns = [self.table.c[name] for name in self._fields]
+        self._sensitive = sensitive_fields(entity.model)
+        self._key_columns = [c.name for c in self.table.primary_key.columns]
+
+    # -- reading ------------------------------------------------------------
+
+    def select(self) -> Select[Any]:
+        """A SELECT of this entity's columns limited to the actor's scope; add to it freely."""
+        query = select(*self._columns)
+        condition = self.uow.scope_condition(self.entity)
+        return query if condition is None else query.where(condition)
+
+    def get(self, id: UUID, *, reveal: bool = False) -> T:
+        """The record with this id; :class:`NotFound` if absent or out of scope (alike)."""
+        self._require("read", id)
+        row = self.uow.connection.execute(self.select().where(self.table.c.id == id)).first()
+        if row is None:
+            raise NotFound(self.name, id)
+        return self._present([self._load(row)], reveal)[0]
+
+    def find(
+        self,
+        *criteria: ColumnElement[bool],
+        order_by: Sequence[Any] = (),
+        limit: int | None = None,
+        offset: int | None = None,
+        reveal: bool = False,
+    ) -> list[T]:
+        """Records matching ``criteria`` (SQLAlchemy expressions on :attr:`table`)."""
+        return list(
+            self.iterate(*criteria, order_by=order_by, limit=limit, offset=offset, reveal=reveal)
+        )
+
+    def iterate(
+        self,
+        *criteria: ColumnElement[bool],
+        order_by: Sequence[Any] = (),
+        limit: int | None = None,
+        offset: int | None = None,
+        reveal: bool = False,
+        batch_size: int = 1000,
+    ) -> Iterator[T]:
+        """Stream records matching ``criteria``, ``batch_size`` rows at a time."""
+        self._require("list")
+        self._check_filters([*criteria, *order_by])
+        query = self.select().where(*criteria)
+        query = query.order_by(*order_by) if order_by else query.order_by(*self._key_order())
+        if limit is not None:
+            query = query.limit(limit)
+        if offset is not None:
+            query = query.offset(offset)
+        result = self.uow.connection.execution_options(yield_per=batch_size).execute(query)
+        for rows in result.partitions():
+            yield from self._present([self._load(r) for r in rows], reveal)
+
+    def count(self, *criteria: ColumnElement[bool]) -> int:
+        """How many records in scope match ``criteria``."""
+        self._require("list")
+        self._check_filters(criteria)
+        query = select(func.count()).select_from(self.select().where(*criteria).subquery())
+        return int(self.uow.connection.execute(query).scalar_one())
+
+    # -- writing ------------------------------------------------------------
+
+    def add(self, obj: T) -> T:
+        """Validate and store a new record; returns it as stored (normalised)."""
+        self._require("create")
+        ready = self._prepare_new(obj, "")
+        self._insert_batch([ready])
+        return ready
+
+    def add_many(self, objs: Iterable[T], *, batch_size: int = BATCH_SIZE) -> list[T]:
+        """Validate and store many records, in batches.
+
+        All problems of all records are collected before anything is
+        written: a :class:`ValidationError` lists them with paths ``[i].field``.
+        Audit entries are written and domain events delivered once per batch.
+        """
+        self._require("create")
+        prepared: list[T] = []
+        problems: list[Problem] = []
+        for i, obj in enumerate(objs):
+            try:
+                prepared.append(self._prepare_new(obj, f"[{i}]"))
+            except ValidationError as error:
+                problems.extend(error.problems)
+        if problems:
+            raise ValidationError(problems)
+        for start in range(0, len(prepared), batch_size):
+            self._insert_batch(prepared[start : start + batch_size])
+        return prepared
+
+    def _prepare_new(self, obj: T, path: str) -> T:
+        if not isinstance(obj, self.model):
+            raise TypeError(f"expected {self.model.__name__}, got {type(obj).__name__}")
+        ready, problems = self.uow.commons.codec.rules.prepare(obj, self.uow.rule_context)
+        if problems:
+            raise ValidationError(p.under(path) for p in problems)
+        if "version" in self._fields:
+            ready = attrs.evolve(ready, version=0)  # type: ignore[misc]
+        return ready
+
+    def _insert_batch(self, batch: list[T]) -> None:
+        self._check_scope_before(batch)
+        self._check_references(batch)
+        rows = [self._dump(obj) for obj in batch]
+        self.uow.connection.execute(insert(self.table), rows)
+        self._check_visible(batch, "create")
+        for obj in batch:
+            self.uow.audit.record(
+                self._community_of(obj),
+                "create",
+                self.name,
+                self._key(obj),
+                {name: [None, value] for name, value in self._audit_values(obj).items()},
+            )
+        self.uow.emit(*self._events_added(batch))
+        self.uow.flush()
+
+    def update(self, obj: T) -> T:
+        """Store a changed record (made with :func:`attrs.evolve` from one read earlier).
+
+        Fails with :class:`ConflictError` when the record changed since it
+        was read. Masked values that were not changed keep their stored value.
+        Returns the record as stored, with its new version.
+        """
+        self._writable("update")
+        current = self._current(obj)
+        obj = self._unmask(obj, current)
+        obj, problems = self.uow.commons.codec.rules.prepare(obj, self.uow.rule_context)
+        if problems:
+            raise ValidationError(problems)
+        expected = getattr(obj, "version", 0)
+        if getattr(current, "version", 0) != expected:
+            raise ConflictError(self.name, self._key(obj), expected)
+        changes = {
+            name: (getattr(current, name), getattr(obj, name))
+            for name in self._fields
+            if name != "version" and getattr(current, name) != getattr(obj, name)
+        }
+        if not changes:
+            return current
+        for name in ("id", "community_id"):
+            if name in changes:
+                raise ValidationError.single(
+                    name, getattr(obj, name), "immutable", "不能修改", "cannot be changed"
+                )
+        self._check_scope_before([obj])
+        self._check_references([obj])
+        values = {name: new for name, (_old, new) in changes.items()}
+        values["version"] = expected + 1
+        result = self.uow.connection.execute(
+            update(self.table)
+            .where(self._key_condition(obj), self.table.c.version == expected)
+            .values(values)
+        )
+        if result.rowcount != 1:
+            raise ConflictError(self.name, self._key(obj), expected)
+        stored: T = attrs.evolve(obj, version=expected + 1)  # type: ignore[misc]
+        self._check_visible([stored], "update")
+        self.uow.audit.record(
+            self._community_of(obj),
+            "update",
+            self.name,
+            self._key(obj),
+            self._audit_changes(changes),
+        )
+        self.uow.emit(*self._events_updated(current, stored))
+        return stored
+
+    def delete(self, obj: T) -> None:
+        """Delete a record; fails with :class:`ConflictError` if it changed since read."""
+        self._writable("delete")
+        current = self._current(obj)
+        expected = getattr(obj, "version", 0)
+        condition = self._key_condition(obj)
+        if "version" in self._fields:
+            condition = and_(condition, self.table.c.version == expected)
+        result = self.uow.connection.execute(delete(self.table).where(condition))
+        if result.rowcount != 1:
+            raise ConflictError(self.name, self._key(obj), expected)
+        self.uow.audit.record(
+            self._community_of(obj),
+            "delete",
+            self.name,
+            self._key(obj),
+            {name: [value, None] for name, value in self._audit_values(current).items()},
+        )
+        self.uow.emit(*self._events_deleted(current))
+
+    # -- hooks for subclasses -------------------------------------------------
+
+    def _events_added(self, objs: Sequence[T]) -> list[DomainEvent]:
+        return []
+
+    def _events_updated(self, before: T, after: T) -> list[DomainEvent]:
+        return []
+
+    def _events_deleted(self, before: T) -> list[DomainEvent]:
+        return []
+
+    # -- internals ------------------------------------------------------------
+
+    def _require(self, action: str, record: object = None) -> None:
+        record_text = f"{self.name} {record}" if record is not None else self.name
+        self.uow.require(f"{self.name}:{action}", record_text)
+
+    def _writable(self, action: str) -> None:
+        if self.entity.append_only:
+            raise AccessDenied(
+                self.uow.actor.username, f"{self.name}:{action}", f"{self.name} (append-only)"
+            )
+        self._require(action)
+
+    def _load(self, row: Any) -> T:
+        return self.model(**dict(zip(self._fields, row, strict=True)))
+
+    def _dump(self, obj: T) -> dict[str, Any]:
+        return {name: getattr(obj, name) for name in self._fields}
+
+    def _key(self, obj: T) -> object:
+        return getattr(obj, "id", None) or "/".join(str(getattr(obj, c)) for c in self._key_columns)
+
+    def _key_condition(self, obj: T) -> ColumnElement[bool]:
+        return and_(*(self.table.c[c] == getattr(obj, c) for c in self._key_columns))
+
+    def _key_order(self) -> list[Any]:
+        return [self.table.c[c] for c in self._key_columns]
+
+    def _community_of(self, obj: T) -> UUID | None:
+        # T is any model: read the fields by name.
+        field = "community_id" if "community_id" in self._fields else None
+        if field is None and self.name == "community":
+            field = "id"
+        return None if field is None else cast(UUID, getattr(obj, field))
+
+    def _current(self, obj: T) -> T:
+        query = self.select().where(self._key_condition(obj))
+        if self.uow.connection.dialect.name == "postgresql":
+            query = query.with_for_update()
+        row = self.uow.connection.execute(query).first()
+        if row is None:
+            raise NotFound(self.name, self._key(obj))
+        return self._load(row)
+
+    def _present(self, objs: list[T], reveal: bool) -> list[T]:
+        if not self._sensitive or not objs:
+            return objs
+        if reveal:
+            for kind in sorted(set(self._sensitive.values())):
+                self.uow.require(kind.permission, self.name)
+            self.uow.log_reveal(self, objs)
+            return objs
+        # Masked for everyone unless asked: even actors who may reveal see a
+        # value in clear only by a deliberate, logged act.
+        return [
+            attrs.evolve(  # type: ignore[misc]
+                o, **{n: mask_value(getattr(o, n), k) for n, k in self._sensitive.items()}
+            )
+            for o in objs
+        ]
+
+    def _unmask(self, obj: T, current: T) -> T:
+        keep: dict[str, Any] = {}
+        for name, kind in self._sensitive.items():
+            stored = getattr(current, name)
+            given = getattr(obj, name)
+            if (
+                stored is not None
+                and given != stored
+                and (
+                    given == mask_value(stored, kind)
+                    or (given is None and not isinstance(stored, str))
+                )
+            ):
+                keep[name] = stored
+        return attrs.evolve(obj, **keep) if keep else obj  # type: ignore[misc]
+
+    def _audit_values(self, obj: T) -> dict[str, Any]:
+        codec = self.uow.commons.codec
+        values = {}
+        for name in self._fields:
+            value = getattr(obj, name)
+            if value is None or name in ("version",):
+                continue
+            kind = self._sensitive.get(name)
+            values[name] = (
+                "***"
+                if kind and not isinstance(value, str)
+                else (mask_value(value, kind) if kind else codec.unstructure(value))
+            )
+        return values
+
+    def _audit_changes(self, changes: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
+        codec = self.uow.commons.codec
+        result = {}
+        for name, (old, new) in changes.items():
+            kind = self._sensitive.get(name)
+            result[name] = [_audit_form(codec.unstructure, v, kind) for v in (old, new)]
+        return result
+
+    def _check_filters(self, expressions: Iterable[Any]) -> None:
+        if not self._sensitive:
+            return
+        for expression in expressions:
+            for element in visitors.iterate(expression):
+                table = getattr(element, "table", None)
+                name = getattr(element, "name", None)
+                if table is self.table and name in self._sensitive:
+                    kind = self._sensitive[name]
+                    if not self.uow.can(kind.permission):
+                        raise AccessDenied(
+                            self.uow.actor.username,
+                            kind.permission,
+                            f"filter or sort on {self.name}.{name}",
+                        )
+
+    def _check_scope_before(self, objs: Sequence[T]) -> None:
+        allowed = self.uow.community_ids
+        if allowed is None:
+            return
+        for obj in objs:
+            community = self._community_of(obj)
+            if community is not None and community not in allowed:
+                raise AccessDenied(
+                    self.uow.actor.username,
+                    f"{self.name}:write",
+                    f"{self.name} {self._key(obj)} in community {community}",
+                )
+
+    def _check_visible(self, objs: Sequence[T], action: str) -> None:
+        """After writing, the rows must still be in scope (a zone worker cannot move a
+        household out of their zone, nor create one elsewhere)."""
+        condition = self.uow.scope_condition(self.entity)
+        if condition is None or not self._key_columns:
+            return
+        keys = [tuple(getattr(o, c) for c in self._key_columns) for o in objs]
+        columns = [self.table.c[c] for c in self._key_columns]
+        query = (
+            select(func.count())
+            .select_from(self.table)
+            .where(condition, tuple_(*columns).in_(keys))
+        )
+        if int(self.uow.connection.execute(query).scalar_one()) != len(keys):
+            raise AccessDenied(
+                self.uow.actor.username,
+                f"{self.name}:{action}",
+                f"{self.name} outside the actor's scope",
+            )
+
+    def _check_references(self, objs: Sequence[T]) -> None:
+        """Every link to another record must point at an existing record of the same community."""
+        problems: list[Problem] = []
+        for fk in self.table.foreign_key_constraints:
+            local = [c.name for c in fk.columns]
+            links = [c for c in local if c != "community_id"]
+            if not links or links[0] not in self._fields:
+                continue
+            target = fk.referred_table
+            remote = [e.column.name for e in fk.elements]
+            wanted = {
+                tuple(getattr(o, c) for c in local)
+                for o in objs
+                if all(getattr(o, c) is not None for c in local)
+            }
+            if not wanted:
+                continue
+            found: set[tuple[Any, ...]] = set()
+            if target is self.table:
+                # Records of one batch may refer to each other (a committee's parent).
+                found.update(tuple(getattr(o, c) for c in remote) for o in objs)
+            columns = [target.c[c] for c in remote]
+            wanted_list = sorted(wanted, key=str)
+            for start in range(0, len(wanted_list), 500):
+                chunk = wanted_list[start : start + 500]
+                query = select(*columns).where(tuple_(*columns).in_(chunk))
+                found.update(tuple(r) for r in self.uow.connection.execute(query))
+            missing = wanted - found
+            if not missing:
+                continue
+            for i, obj in enumerate(objs):
+                key = tuple(getattr(obj, c) for c in local)
+                if key in missing:
+                    path = links[0] if len(objs) == 1 else f"[{i}].{links[0]}"
+                    problems.append(
+                        Problem(
+                            path,
+                            str(key[-1]),
+                            "reference.missing",
+                            f"引用的{target.name}不存在或不属于本社区",
+                            f"refers to a {target.name} that does not exist in this community",
+                        )
+                    )
+        if problems:
+            raise ValidationError(problems)
+
+
+def _audit_form(unstructure: Any, value: Any, kind: Sensitivity | None) -> Any:
+    if value is None:
+        return None
+    if kind is None:
+        return unstructure(value)
+    return mask_value(value, kind) if isinstance(value, str) else "***"

@@ -1,0 +1,364 @@
+"""The SDK handle (:class:`Commons`) and the unit of work every change goes through.
+
+::
+
+    commons = open_commons("sqlite:///commons.db")
+    with commons.unit_of_work(actor) as uow:
+        household = uow.households.get(household_id)
+        uow.households.update(attrs.evolve(household, room="301"))
+
+A unit of work is one transaction acting as one actor. On leaving the
+``with`` block it delivers pending domain events to plugins, writes the
+audit trail, and commits; any exception, in your code or in a plugin's
+hook, rolls everything back. Switching actor means a new unit of work.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TypeVar, overload
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, FromClause, Table, select
+from sqlalchemy.exc import DBAPIError
+
+from commons_core.access import BUILTIN_ROLES, AccessPolicy, Actor, ScopeKind
+from commons_core.errors import ConfigurationError, ConflictError, NotFound
+from commons_core.model import DomainEvent
+from commons_core.serialization import Codec, make_converter
+from commons_core.services.audit import AuditBuffer
+from commons_core.services.repository import Repository
+from commons_core.storage.schema import Entity, tables_of
+from commons_core.storage.tables import community
+from commons_core.validation import RuleContext, RuleSet
+
+if TYPE_CHECKING:
+    from commons_core.plugins import PluginHost
+    from commons_core.reports import Report
+    from commons_core.services.people import HouseholdRepository, ResidentRepository
+
+__all__ = ["Commons", "UnitOfWork"]
+
+T = TypeVar("T")
+
+MAX_EVENT_ROUNDS = 10
+
+
+class Commons:
+    """An open commons database together with the plugins in force.
+
+    Build one with :func:`commons_core.open_commons`. It is safe to share
+    between threads; each thread opens its own units of work.
+    """
+
+    def __init__(self, engine: Engine, host: PluginHost, *, app_role: str | None = None) -> None:
+        self.engine = engine
+        self.host = host
+        self.app_role = app_role
+        self.entities: list[Entity] = host.entities()
+        self._by_model = {e.model: e for e in self.entities}
+        self._by_name = {e.name: e for e in self.entities}
+        rules = RuleSet(host.validation_rules())
+        converter = make_converter(rules)
+        host.configure_converter(converter)
+        self.codec = Codec(converter, rules)
+        self.access = AccessPolicy(
+            [*BUILTIN_ROLES, *host.roles()], host.role_grants(), host.permissions()
+        )
+
+    @cached_property
+    def tables(self) -> list[Table]:
+        """Every table of core and loaded plugins, dependencies first."""
+        return tables_of(self.entities, self.host.tables())
+
+    @cached_property
+    def reports(self) -> dict[str, Report]:
+        """Every report by name."""
+        return self.host.reports()
+
+    def entity(self, model_or_name: type | str) -> Entity:
+        """The entity of a model class or entity name."""
+        found = (
+            self._by_name.get(model_or_name)
+            if isinstance(model_or_name, str)
+            else self._by_model.get(model_or_name)
+        )
+        if found is None:
+            name = model_or_name if isinstance(model_or_name, str) else model_or_name.__name__
+            raise ConfigurationError(f"未知的实体 {name}", f"unknown entity {name}")
+        return found
+
+    def unit_of_work(self, actor: Actor, *, readonly: bool = False) -> UnitOfWork:
+        """A unit of work acting as ``actor``; use it as a context manager.
+
+        ``readonly`` units of work on SQLite do not take the write lock, so
+        any number can run beside a writer.
+        """
+        return UnitOfWork(self, actor, readonly=readonly)
+
+    def transact(
+        self,
+        actor: Actor,
+        work: Callable[[UnitOfWork], T],
+        *,
+        retries: int = 8,
+        on_retry: Callable[[int, Exception], None] | None = None,
+    ) -> T:
+        """Run ``work`` in a unit of work, retrying it when it lost a race.
+
+        Retried (up to ``retries`` times, with jittered back-off): PostgreSQL
+        serialization failures and deadlocks, and :class:`ConflictError`
+        from a stale version. ``work`` must therefore read what it changes
+        inside the call.
+        """
+        attempt = 0
+        while True:
+            try:
+                with self.unit_of_work(actor) as uow:
+                    return work(uow)
+            except (ConflictError, DBAPIError) as error:
+                if attempt >= retries or not _retryable(error):
+                    raise
+                attempt += 1
+                if on_retry is not None:
+                    on_retry(attempt, error)
+                time.sleep(random.uniform(0, 0.005 * 2**attempt))
+
+    def structure(self, data: Any, cls: type[T]) -> T:
+        """Build a ``cls`` from JSON-like data with every rule checked (see :class:`Codec`)."""
+        return self.codec.structure(data, cls)
+
+    def unstructure(self, obj: Any) -> Any:
+        """JSON-ready data for ``obj``."""
+        return self.codec.unstructure(obj)
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+
+def _retryable(error: Exception) -> bool:
+    if isinstance(error, ConflictError):
+        return True
+    code = getattr(getattr(error, "orig", None), "sqlstate", None)
+    return code in ("40001", "40P01")
+
+
+class UnitOfWork:
+    """One transaction acting as one actor. Use :meth:`Commons.unit_of_work` to get one."""
+
+    def __init__(self, commons: Commons, actor: Actor, *, readonly: bool = False) -> None:
+        self.commons = commons
+        self.actor = actor
+        self.readonly = readonly
+        self.audit = AuditBuffer(actor.username)
+        self.rule_context = RuleContext()
+        self._connection: Connection | None = None
+        self._pending_events: list[DomainEvent] = []
+        self._committed_events: list[DomainEvent] = []
+        self._repos: dict[str, Repository[Any]] = {}
+        self.community_ids: frozenset[UUID] | None = None
+        self._closed = False
+
+    # -- lifecycle --------------------------------------------------------------
+
+    def __enter__(self) -> UnitOfWork:
+        if self._closed or self._connection is not None:
+            raise ConfigurationError(
+                "工作单元只能使用一次", "a unit of work can be entered only once"
+            )
+        connection = self.commons.engine.connect()
+        if connection.dialect.name == "sqlite":
+            connection = connection.execution_options(
+                commons_begin="DEFERRED" if self.readonly else "IMMEDIATE"
+            )
+        self._connection = connection
+        connection.begin()
+        try:
+            self._enter_scope(connection)
+        except BaseException:
+            self._close(commit=False)
+            raise
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is not None:
+            self._close(commit=False)
+            return
+        try:
+            self.flush()
+        except BaseException:
+            self._close(commit=False)
+            raise
+        events = self._committed_events
+        self._close(commit=True)
+        if events:
+            self.commons.host.events_committed(self.commons, events)
+
+    def _close(self, *, commit: bool) -> None:
+        connection = self._connection
+        self._connection = None
+        self._closed = True
+        if connection is None:
+            return
+        try:
+            transaction = connection.get_transaction()
+            if transaction is not None:
+                if commit:
+                    transaction.commit()
+                else:
+                    transaction.rollback()
+        finally:
+            connection.close()
+
+    @property
+    def connection(self) -> Connection:
+        """The transaction's connection. Prefer repositories and :meth:`scoped`."""
+        if self._connection is None:
+            raise ConfigurationError(
+                "工作单元未打开或已关闭", "the unit of work is not open (use it in a with block)"
+            )
+        return self._connection
+
+    def _enter_scope(self, connection: Connection) -> None:
+        scope = self.actor.scope
+        if scope.kind is ScopeKind.ALL:
+            self.community_ids = None
+        elif scope.kind is ScopeKind.STREET:
+            rows = connection.execute(
+                select(community.c.id).where(community.c.street_office_id == scope.street_office_id)
+            )
+            self.community_ids = frozenset(r.id for r in rows)
+        else:
+            assert scope.community_id is not None  # guaranteed by Scope
+            self.community_ids = frozenset({scope.community_id})
+        if connection.dialect.name == "postgresql":
+            from commons_core.storage.row_security import enter_actor
+
+            enter_actor(connection, self.actor, self.community_ids, self.commons.app_role)
+
+    # -- events and flushing ----------------------------------------------------
+
+    def emit(self, *events: DomainEvent) -> None:
+        """Queue domain events; plugins receive them at the next flush, in one batch."""
+        self._pending_events.extend(events)
+
+    def flush(self) -> None:
+        """Deliver pending events to plugins, then write buffered audit entries.
+
+        Called by batch writes after each batch and before commit; plugins
+        may write in response, whose events are delivered in a further round.
+        """
+        rounds = 0
+        while self._pending_events:
+            rounds += 1
+            if rounds > MAX_EVENT_ROUNDS:
+                raise ConfigurationError(
+                    "插件对事件的响应陷入循环",
+                    "plugins keep producing events in response to events",
+                )
+            batch, self._pending_events = self._pending_events, []
+            self._committed_events.extend(batch)
+            self.commons.host.on_events(self, batch)
+        self.audit.flush(self.connection)
+
+    # -- access -------------------------------------------------------------------
+
+    def can(self, permission: str) -> bool:
+        """Whether the actor has ``permission``."""
+        return self.commons.access.allows(self.actor, permission)
+
+    def require(self, permission: str, record: str | None = None) -> None:
+        """Raise :class:`~commons_core.errors.AccessDenied` unless the actor has ``permission``."""
+        self.commons.access.require(self.actor, permission, record)
+
+    def scope_condition(self, entity: Entity) -> Any:
+        """The WHERE condition limiting ``entity``'s table to the actor's scope (``None``: all)."""
+        from commons_core.services.scoping import scope_condition
+
+        return scope_condition(entity, self.actor.scope, self.community_ids)
+
+    def scoped(self, model_or_table: type | Table) -> FromClause:
+        """A FROM clause of an entity's rows in scope, for reports and custom queries.
+
+        Aggregate freely over it; it never yields rows outside the scope.
+        """
+        if isinstance(model_or_table, Table):
+            entity = next((e for e in self.commons.entities if e.table is model_or_table), None)
+            if entity is None:
+                raise ConfigurationError(
+                    f"{model_or_table.name} 不是实体表",
+                    f"{model_or_table.name} is not an entity table",
+                )
+        else:
+            entity = self.commons.entity(model_or_table)
+        self.require(f"{entity.name}:list", entity.name)
+        condition = self.scope_condition(entity)
+        if condition is None:
+            return entity.table
+        return select(entity.table).where(condition).subquery(entity.table.name)
+
+    def log_reveal(self, repository: Repository[Any], objs: Sequence[Any]) -> None:
+        """Record in the audit trail that sensitive fields were shown in clear."""
+        fields = sorted(f for f in repository._sensitive)
+        for obj in objs:
+            self.audit.record(
+                repository._community_of(obj),
+                "reveal",
+                repository.name,
+                repository._key(obj),
+                {"fields": fields},
+            )
+
+    # -- repositories ---------------------------------------------------------------
+
+    @overload
+    def repo(self, model: type[T]) -> Repository[T]: ...
+    @overload
+    def repo(self, model: str) -> Repository[Any]: ...
+    def repo(self, model: type[T] | str) -> Repository[T] | Repository[Any]:
+        """The repository of an entity, by model class or entity name."""
+        entity = self.commons.entity(model)
+        found = self._repos.get(entity.name)
+        if found is None:
+            from commons_core.services.people import repository_class
+
+            found = repository_class(entity)(self, entity)
+            self._repos[entity.name] = found
+        return found
+
+    @property
+    def households(self) -> HouseholdRepository:
+        """Households, with registration of a household and its members."""
+        from commons_core.model import Household
+
+        return self.repo(Household)  # type: ignore[return-value]
+
+    @property
+    def residents(self) -> ResidentRepository:
+        """Residents, with moves, deaths and other life events."""
+        from commons_core.model import Resident
+
+        return self.repo(Resident)  # type: ignore[return-value]
+
+    def find_community(self, name_or_id: str) -> Any:
+        """The community named ``name_or_id`` (or with that id) in the actor's scope."""
+        from commons_core.model import Community
+
+        repo = self.repo(Community)
+        try:
+            return repo.get(UUID(name_or_id))
+        except ValueError:
+            pass
+        matches = repo.find(community.c.name == name_or_id.strip())
+        if len(matches) == 1:
+            return matches[0]
+        if len(matches) > 1:
+            raise ConfigurationError(
+                f"有多个名为 {name_or_id} 的社区,请使用编号",
+                f"several communities are named {name_or_id}; use the id",
+            )
+        raise NotFound("community", name_or_id)

@@ -1,0 +1,33 @@
+"""Persistence: the shared metadata and tables, engines, migrations, row security."""
+
+from commons_core.storage.engine import DEFAULT_URL, make_engine
+from commons_core.storage.migrate import CORE_BRANCH, CORE_HEAD
+from commons_core.storage.schema import (
+    AttrsList,
+    Entity,
+    EnumSet,
+    EnumValue,
+    MigrationBranch,
+    StringTuple,
+    community_fk,
+    community_table,
+    metadata,
+    reference_table,
+)
+
+__all__ = [
+    "CORE_BRANCH",
+    "CORE_HEAD",
+    "DEFAULT_URL",
+    "AttrsList",
+    "Entity",
+    "EnumSet",
+    "EnumValue",
+    "MigrationBranch",
+    "StringTuple",
+    "community_fk",
+    "community_table",
+    "make_engine",
+    "metadata",
+    "reference_table",
+]

@@ -1,0 +1,110 @@
+"""Migrations: Alembic with a core branch and one branch per plugin.
+
+Plugins hand over their branch (label and folder) through the
+``commons_migration_locations`` hook; :func:`upgrade` brings an empty or
+older database to the head of every branch. :func:`schema_drift` compares
+the migrated database with the metadata, which tests require to be empty.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, MetaData, Table
+
+from commons_core.storage.schema import MigrationBranch
+
+__all__ = [
+    "CORE_BRANCH",
+    "CORE_HEAD",
+    "alembic_config",
+    "current_heads",
+    "schema_drift",
+    "target_metadata",
+    "upgrade",
+]
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+CORE_BRANCH = MigrationBranch(label="commons_core", path=MIGRATIONS / "versions")
+CORE_HEAD = "core_0001"
+"""The core revision plugins' first revisions depend on."""
+
+
+def target_metadata(tables: Sequence[Table]) -> MetaData:
+    """A MetaData holding exactly ``tables`` (core's and the loaded plugins')."""
+    metadata = MetaData(naming_convention=tables[0].metadata.naming_convention if tables else {})
+    for table in tables:
+        table.to_metadata(metadata)
+    return metadata
+
+
+def alembic_config(
+    connection: Connection, branches: Sequence[MigrationBranch], tables: Sequence[Table]
+) -> Config:
+    """An Alembic config for ``connection`` with every branch's folder."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.set_main_option("path_separator", "os")
+    config.set_main_option(
+        "version_locations", os.pathsep.join(str(b.path) for b in _unique(branches))
+    )
+    config.attributes["connection"] = connection
+    config.attributes["metadata"] = target_metadata(tables)
+    return config
+
+
+def upgrade(engine: Engine, branches: Sequence[MigrationBranch], tables: Sequence[Table]) -> None:
+    """Bring the database to the head of every branch, in one transaction."""
+    with engine.begin() as connection:
+        command.upgrade(alembic_config(connection, branches, tables), "heads")
+
+
+def current_heads(engine: Engine) -> set[str]:
+    """The revisions the database is at."""
+    with engine.connect() as connection:
+        return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def pending_heads(
+    engine: Engine, branches: Sequence[MigrationBranch], tables: Sequence[Table]
+) -> set[str]:
+    """Head revisions of the branches that the database has not reached."""
+    with engine.connect() as connection:
+        script = ScriptDirectory.from_config(alembic_config(connection, branches, tables))
+        current = set(MigrationContext.configure(connection).get_current_heads())
+        reached: set[str] = set()
+        for rev in current:
+            reached.update(r.revision for r in script.iterate_revisions(rev, "base"))
+        return set(script.get_heads()) - reached
+
+
+def schema_drift(engine: Engine, tables: Sequence[Table]) -> list[Any]:
+    """Differences between the database and the metadata (empty when in sync)."""
+    metadata = target_metadata(tables)
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_object": _skip_alembic_version},
+        )
+        return list(compare_metadata(context, metadata))
+
+
+def _skip_alembic_version(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    return not (type_ == "table" and name == "alembic_version")
+
+
+def _unique(branches: Sequence[MigrationBranch]) -> list[MigrationBranch]:
+    seen: dict[Path, MigrationBranch] = {}
+    for branch in branches:
+        seen.setdefault(branch.path.resolve(), branch)
+    return list(seen.values())
