@@ -50,6 +50,7 @@ __all__ = [
     "DemoContext",
     "DemoResult",
     "load_demo",
+    "store_community",
 ]
 
 DEMO_USERS: tuple[tuple[str, str], ...] = (
@@ -119,7 +120,7 @@ def load_demo(
             raise DemoAlreadyLoaded
         data = {spec.key: generate_community(spec, rng, faker, today) for spec in DEMO_COMMUNITIES}
         for generated in data.values():
-            _store(uow, generated)
+            store_community(uow, generated)
         context = DemoContext(
             communities={k: d.community for k, d in data.items()},
             data=data,
@@ -133,7 +134,8 @@ def load_demo(
     return DemoResult(tuple(d.community for d in data.values()), passwords)
 
 
-def _store(uow: UnitOfWork, data: CommunityData) -> None:
+def store_community(uow: UnitOfWork, data: CommunityData) -> None:
+    """Store every core record of one generated community."""
     uow.repo(StreetOffice).add(data.street_office)
     uow.repo(Community).add(data.community)
     # Zones name their owners, and staff their zones: store zones first without owners.

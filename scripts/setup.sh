@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Create (or reuse) a virtual environment and install the core, every plugin and
+# the reference deployment into it, editable. Usage: scripts/setup.sh [VENV_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv="${1:-.venv}"
+python="${PYTHON:-python3}"
+if [ ! -x "$venv/bin/python" ]; then
+  "$python" -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --upgrade pip
+packages=(-e ".[test,docs,postgres]")
+for dir in plugins/*/ examples/*/; do
+  [ -f "$dir/pyproject.toml" ] && packages+=(-e "$dir")
+done
+"$venv/bin/python" -m pip install --quiet "${packages[@]}"

@@ -1,0 +1,42 @@
+"""``commons db``: migrations."""
+
+from __future__ import annotations
+
+import click
+
+from commons_core.cli.context import get_commons
+
+
+@click.group()
+def db() -> None:
+    """数据库结构迁移 / database schema migrations."""
+
+
+@db.command()
+def upgrade() -> None:
+    """升级到最新结构(核心与所有插件)/ bring the schema to the latest revision of every branch."""
+    from commons_core.storage.migrate import current_heads
+    from commons_core.storage.migrate import upgrade as run_upgrade
+
+    commons = get_commons()
+    before = current_heads(commons.engine)
+    run_upgrade(commons.engine, commons.host.migration_locations(), commons.tables)
+    after = current_heads(commons.engine)
+    if before == after:
+        click.echo("已是最新 / already at the latest revision: " + ", ".join(sorted(after)))
+    else:
+        click.echo("已升级 / upgraded to: " + ", ".join(sorted(after)))
+
+
+@db.command()
+def check() -> None:
+    """比较数据库与模型 / compare the database with the model (exit 1 on drift)."""
+    from commons_core.storage.migrate import schema_drift
+
+    commons = get_commons()
+    drift = schema_drift(commons.engine, commons.tables)
+    if drift:
+        for item in drift:
+            click.echo(f"  {item}")
+        raise click.ClickException(f"数据库与模型不一致 / schema drift: {len(drift)} difference(s)")
+    click.echo("一致 / no drift")

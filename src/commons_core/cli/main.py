@@ -1,0 +1,120 @@
+"""The ``commons`` command line.
+
+Global options come before the command: ``commons --db URL --as USER report …``.
+Errors print one clear line (or one per problem) and exit non-zero; the
+traceback appears only with ``--debug``.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from commons_core.cli.context import CliState, get_state
+from commons_core.errors import CommonsError, ValidationError
+
+__all__ = ["cli", "main"]
+
+EXIT_ERROR = 1
+EXIT_INTERNAL = 2
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="commons-core", prog_name="commons")
+@click.option(
+    "--db",
+    "db_url",
+    envvar="COMMONS_DATABASE_URL",
+    default="sqlite:///commons.db",
+    show_default=True,
+    help="数据库地址 / database URL (env COMMONS_DATABASE_URL).",
+)
+@click.option(
+    "--as",
+    "as_user",
+    metavar="USERNAME",
+    default=None,
+    help="以该用户身份操作 / act as this user (default: the local administrator).",
+)
+@click.option("--debug", is_flag=True, help="出错时显示调用栈 / show tracebacks on errors.")
+@click.pass_context
+def cli(ctx: click.Context, db_url: str, as_user: str | None, debug: bool) -> None:
+    """commons:社区居委会数据平台命令行 / the residents' committee data platform."""
+    state: CliState = ctx.obj
+    state.db_url = db_url
+    state.as_user = as_user
+    state.debug = debug
+    ctx.call_on_close(state.close)
+
+
+def _register_commands(host: Any) -> None:
+    from commons_core.cli import audit, db, demo, plugins, reports
+
+    for command in (
+        db.db,
+        plugins.plugins,
+        demo.demo,
+        demo.communities,
+        reports.report,
+        audit.audit,
+    ):
+        cli.add_command(command)
+    for command in host.cli_commands():
+        if command.name in cli.commands:
+            click.echo(
+                f"warning: plugin command {command.name} clashes with a core command", err=True
+            )
+            continue
+        cli.add_command(command)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the command line (the ``commons`` console script)."""
+    from commons_core.plugins import make_plugin_host
+
+    args = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in args
+    try:
+        host = make_plugin_host()
+        _register_commands(host)
+        for info in host.plugins:
+            if info.status == "broken":
+                click.echo(f"警告 / warning: plugin {info.name} is broken: {info.reason}", err=True)
+        state = CliState("sqlite:///commons.db", None, debug, host)
+        cli.main(args=args, prog_name="commons", obj=state, standalone_mode=False)
+    except click.exceptions.Exit as stop:
+        sys.exit(stop.exit_code)
+    except click.ClickException as error:
+        error.show()
+        sys.exit(error.exit_code)
+    except click.Abort:
+        click.echo("已取消 / aborted", err=True)
+        sys.exit(EXIT_ERROR)
+    except ValidationError as error:
+        if debug:
+            raise
+        click.echo(f"错误 / error: {error.zh} / {error.en}", err=True)
+        for problem in error.problems:
+            click.echo(f"  {problem}", err=True)
+        sys.exit(EXIT_ERROR)
+    except CommonsError as error:
+        if debug:
+            raise
+        click.echo(f"错误 / error: {error}", err=True)
+        sys.exit(EXIT_ERROR)
+    except Exception as error:
+        if debug:
+            raise
+        click.echo(
+            f"内部错误 / internal error: {type(error).__name__}: {error}"
+            " (run with --debug for the traceback)",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+def debug_enabled() -> bool:
+    """Whether ``--debug`` was given (for commands that catch errors themselves)."""
+    return get_state().debug

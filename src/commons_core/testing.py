@@ -1,0 +1,253 @@
+"""A pytest plugin for testing code built on commons_core, plugins above all.
+
+Installed with the core (entry point ``pytest11``), so its fixtures are
+available in any test suite of a project that depends on ``commons-core``.
+
+Fixtures:
+
+``commons_backend``
+    ``"sqlite"``, and ``"postgres"`` too when ``COMMONS_TEST_POSTGRES_URL``
+    is set: tests using the fixtures below run once per backend.
+``commons_db_url``
+    A fresh, empty database for this test: a SQLite file in ``tmp_path``, or
+    a PostgreSQL schema of its own (dropped afterwards).
+``commons_plugins``
+    The plugins under test, ``{name: module}``. Override it in your
+    ``conftest.py``; by default only the core's built-ins are loaded.
+``commons_host``
+    A fresh plugin host with the built-ins and ``commons_plugins`` only
+    (installed plugins are not loaded, so other packages cannot interfere).
+``commons``
+    The SDK opened on ``commons_db_url`` with ``commons_host``, migrated to
+    the head of every branch.
+``admin``
+    The local administrator actor.
+``actor_for``
+    ``actor_for(role, community, zone=None, household=None)`` → an actor
+    with one role scoped to a community (or a zone or household in it).
+``demo_community``
+    ``demo_community(households=40, ...)`` → a small generated community
+    (households, residents, zones, staff, a clinic …) stored in ``commons``;
+    plugins' ``commons_demo_data`` hooks run on it too.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import uuid
+from collections.abc import Callable, Iterator, Mapping
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from commons_core.access import Actor
+    from commons_core.demo import DemoContext
+    from commons_core.plugins import PluginHost
+    from commons_core.services import Commons
+
+__all__ = ["POSTGRES_ENV", "make_small_community"]
+
+POSTGRES_ENV = "COMMONS_TEST_POSTGRES_URL"
+
+
+def _backends() -> list[Any]:
+    postgres = pytest.param(
+        "postgres",
+        marks=[
+            pytest.mark.postgres,
+            pytest.mark.skipif(not os.environ.get(POSTGRES_ENV), reason=f"{POSTGRES_ENV} not set"),
+        ],
+    )
+    return ["sqlite", postgres]
+
+
+@pytest.fixture(params=_backends())
+def commons_backend(request: pytest.FixtureRequest) -> str:
+    """The database backend of this test run: ``sqlite`` or ``postgres``."""
+    backend: str = request.param
+    return backend
+
+
+@pytest.fixture
+def commons_db_url(commons_backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database URL for one test."""
+    if commons_backend == "sqlite":
+        yield f"sqlite:///{tmp_path / 'commons.db'}"
+        return
+    with postgres_schema(os.environ[POSTGRES_ENV]) as url:
+        yield url
+
+
+class postgres_schema:
+    """A context manager giving a URL whose connections use a new, private schema."""
+
+    def __init__(self, base_url: str) -> None:
+        from commons_core.storage.engine import normalize_url
+
+        self.base_url = normalize_url(base_url)
+        self.schema = f"t_{uuid.uuid4().hex[:12]}"
+
+    def __enter__(self) -> str:
+        from sqlalchemy import create_engine, text
+
+        self._engine = create_engine(self.base_url)
+        with self._engine.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{self.schema}"'))
+        separator = "&" if "?" in self.base_url else "?"
+        return f"{self.base_url}{separator}options=-csearch_path%3D{self.schema}"
+
+    def __exit__(self, *exc: object) -> None:
+        from sqlalchemy import text
+
+        with self._engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
+        self._engine.dispose()
+
+
+@pytest.fixture
+def commons_plugins() -> Mapping[str, object]:
+    """The plugins under test by name. Override in your conftest.py."""
+    return {}
+
+
+@pytest.fixture
+def commons_host(commons_plugins: Mapping[str, object]) -> PluginHost:
+    """A fresh plugin host: the built-ins plus ``commons_plugins``, nothing installed."""
+    from commons_core.plugins import make_plugin_host
+
+    return make_plugin_host(load_entry_points=False, plugins=commons_plugins)
+
+
+@pytest.fixture
+def commons(commons_db_url: str, commons_host: PluginHost) -> Iterator[Commons]:
+    """The SDK on a freshly migrated database."""
+    from commons_core import open_commons
+
+    opened = open_commons(commons_db_url, host=commons_host, upgrade=True)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@pytest.fixture
+def admin() -> Actor:
+    """The local administrator."""
+    from commons_core.access import Actor
+
+    return Actor.local_admin()
+
+
+@pytest.fixture
+def actor_for() -> Callable[..., Actor]:
+    """A factory of actors with one role: ``actor_for("clerk", community_id)``."""
+    from commons_core.access import Actor, Scope
+
+    def make(
+        role: str,
+        community_id: uuid.UUID | None = None,
+        *,
+        zone_id: uuid.UUID | None = None,
+        household_id: uuid.UUID | None = None,
+        username: str | None = None,
+    ) -> Actor:
+        if community_id is None:
+            scope = Scope.everything()
+        elif household_id is not None:
+            scope = Scope.household(community_id, household_id)
+        elif zone_id is not None:
+            scope = Scope.zone(community_id, zone_id)
+        else:
+            scope = Scope.community(community_id)
+        return Actor(username or f"test-{role}", frozenset({role}), scope)
+
+    return make
+
+
+@pytest.fixture
+def demo_community(commons: Commons, admin: Actor) -> Callable[..., DemoContext]:
+    """A factory of small generated communities stored in ``commons``."""
+
+    def make(**overrides: Any) -> DemoContext:
+        return make_small_community(commons, admin, **overrides)
+
+    return make
+
+
+def make_small_community(
+    commons: Commons,
+    actor: Actor,
+    *,
+    seed: int = 7,
+    today: date | None = None,
+    run_plugins: bool = True,
+    **overrides: Any,
+) -> DemoContext:
+    """Generate and store one small community; ``overrides`` change its spec.
+
+    Returns the :class:`~commons_core.demo.DemoContext` plugins receive,
+    with the community under the key ``"small"``.
+    """
+    from faker import Faker
+
+    from commons_core.demo import DemoContext, store_community
+    from commons_core.demo.figures import CommunitySpec
+    from commons_core.demo.generate import generate_community
+
+    defaults: dict[str, Any] = {
+        "key": "small",
+        "name": f"测试社区{seed}",
+        "street_office": f"测试街道{seed}",
+        "district": "朝阳区",
+        "city": "北京市",
+        "area_code": "110105",
+        "area_km2": None,
+        "founded_on": None,
+        "office_area_m2": None,
+        "honours": (),
+        "households": 40,
+        "residents": 110,
+        "minority_households": 4,
+        "ethnicities": _ethnicities(),
+        "residents_groups": 3,
+        "grid_zones": 2,
+        "compounds": 2,
+        "buildings": 6,
+        "gated_buildings": 3,
+        "party_branches": (8,),
+        "floating_party_members": 1,
+        "staff": 7,
+        "partner_units": 3,
+        "partner_agreements": 2,
+        "service_points": 6,
+        "floating_share": 0.2,
+    }
+    spec = CommunitySpec(**{**defaults, **overrides})
+    today = today or date.today()
+    rng = random.Random(seed)
+    faker = Faker("zh_CN")
+    faker.seed_instance(seed)
+    data = generate_community(spec, rng, faker, today)
+    context = DemoContext(
+        communities={"small": data.community},
+        data={"small": data},
+        rng=random.Random(seed + 1),
+        faker=faker,
+        today=today,
+        seed=seed,
+    )
+    with commons.unit_of_work(actor) as uow:
+        store_community(uow, data)
+        if run_plugins:
+            commons.host.demo_data(uow, context)
+    return context
+
+
+def _ethnicities() -> tuple[Any, ...]:
+    from commons_core.model import Ethnicity
+
+    return (Ethnicity.HAN, Ethnicity.HUI, Ethnicity.MAN)
