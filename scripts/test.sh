@@ -23,7 +23,12 @@ for dir in plugins/*/ examples/*/; do
   [ -d "$dir/tests" ] && test_paths+=("$dir/tests")
 done
 
-"$venv/bin/ruff" check src tests plugins examples benchmarks
-"$venv/bin/ruff" format --check src tests plugins examples benchmarks
+lint_paths=()
+for dir in src tests plugins examples benchmarks; do
+  [ -d "$dir" ] && lint_paths+=("$dir")
+done
+
+"$venv/bin/ruff" check "${lint_paths[@]}"
+"$venv/bin/ruff" format --check "${lint_paths[@]}"
 "$venv/bin/mypy" --strict "${mypy_paths[@]}"
 "$venv/bin/pytest" -n 2 "${test_paths[@]}"

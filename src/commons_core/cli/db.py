@@ -40,3 +40,35 @@ def check() -> None:
             click.echo(f"  {item}")
         raise click.ClickException(f"数据库与模型不一致 / schema drift: {len(drift)} difference(s)")
     click.echo("一致 / no drift")
+
+
+@db.command()
+@click.option("--branch", required=True, help="分支标签(插件名)/ branch label (the plugin's name).")
+@click.option("--message", "-m", required=True, help="说明 / what the revision does.")
+@click.option("--rev-id", default=None, help="修订号 / revision id (default: generated).")
+def revision(branch: str, message: str, rev_id: str | None) -> None:
+    """为某分支自动生成迁移 / autogenerate a revision for one branch (plugin authors).
+
+    Compares the model with a scratch SQLite database migrated to the current
+    heads, so only what is new appears; review the file before committing it.
+    """
+    import tempfile
+
+    from commons_core.storage.migrate import autogenerate_revision
+
+    commons = get_commons()
+    branches = {b.label: b for b in commons.host.migration_locations()}
+    if branch not in branches:
+        raise click.UsageError(
+            f"没有分支 {branch} / no branch {branch}; known: {', '.join(sorted(branches))}"
+        )
+    with tempfile.TemporaryDirectory() as scratch:
+        path = autogenerate_revision(
+            f"sqlite:///{scratch}/scratch.db",
+            list(branches.values()),
+            commons.tables,
+            branches[branch],
+            message,
+            rev_id,
+        )
+    click.echo(f"已生成 / written: {path}")

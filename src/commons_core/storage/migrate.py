@@ -108,3 +108,45 @@ def _unique(branches: Sequence[MigrationBranch]) -> list[MigrationBranch]:
     for branch in branches:
         seen.setdefault(branch.path.resolve(), branch)
     return list(seen.values())
+
+
+def autogenerate_revision(
+    scratch_url: str,
+    branches: Sequence[MigrationBranch],
+    tables: Sequence[Table],
+    branch: MigrationBranch,
+    message: str,
+    rev_id: str | None = None,
+) -> Path:
+    """Write a new revision of ``branch`` with what the model has that the heads lack.
+
+    The first revision of a branch starts it (``branch_labels``) and depends
+    on :data:`CORE_HEAD`. Returns the file written.
+    """
+    from commons_core.storage.engine import make_engine
+
+    engine = make_engine(scratch_url)
+    try:
+        upgrade(engine, branches, tables)
+        with engine.begin() as connection:
+            config = alembic_config(connection, branches, tables)
+            script = ScriptDirectory.from_config(config)
+            existing = [
+                r for r in script.walk_revisions() if branch.label in (r.branch_labels or ())
+            ]
+            branch.path.mkdir(parents=True, exist_ok=True)
+            first = not existing and branch.label != CORE_BRANCH.label
+            written = command.revision(
+                config,
+                message=message,
+                autogenerate=True,
+                rev_id=rev_id,
+                head="base" if first else f"{branch.label}@head",
+                branch_label=branch.label if first else None,
+                depends_on=CORE_HEAD if first else None,
+                version_path=str(branch.path),
+            )
+    finally:
+        engine.dispose()
+    scripts = written if isinstance(written, list) else [written]
+    return Path(scripts[0].path) if scripts and scripts[0] is not None else branch.path
