@@ -57,7 +57,10 @@ def years_before(day: date, years: int) -> date:
 
 
 class CommunitySummary(Report):
-    """Households, residents, ethnic composition, organisations and age bands."""
+    """Households, residents, ethnic composition, organisations and age bands.
+
+    Counts of entities the actor may not list are ``None`` (withheld), not an error.
+    """
 
     name = "community-summary"
     title = Label("社区概况", "community summary")
@@ -89,7 +92,11 @@ class CommunitySummary(Report):
             ).where(active)
         ).one()
 
-        def count(model: type) -> int:
+        def count(model: type) -> int | None:
+            # Figures of entities the actor may not list are withheld (None), so
+            # that every role can see the overview of what it may see.
+            if not uow.can(f"{uow.commons.entity(model).name}:list"):
+                return None
             t = uow.scoped(model)
             return int(
                 conn.execute(

@@ -222,9 +222,16 @@ def read_entries(
     since: date | None = None,
     entity: str | None = None,
     limit: int | None = None,
+    offset: int | None = None,
+    newest_first: bool = False,
 ) -> Iterator[AuditEntry]:
-    """Entries in chain order, optionally filtered."""
-    query = select(audit_entry).order_by(audit_entry.c.community_id, audit_entry.c.seq)
+    """Entries in chain order, optionally filtered.
+
+    ``newest_first`` reverses each community's chain and, with ``limit`` and
+    ``offset``, pages through a trail on a screen.
+    """
+    seq = audit_entry.c.seq.desc() if newest_first else audit_entry.c.seq
+    query = select(audit_entry).order_by(audit_entry.c.community_id, seq)
     if community_ids is not None:
         query = query.where(audit_entry.c.community_id.in_(community_ids))
     if since is not None:
@@ -234,6 +241,8 @@ def read_entries(
         query = query.where(audit_entry.c.entity == entity)
     if limit is not None:
         query = query.limit(limit)
+    if offset is not None:
+        query = query.offset(offset)
     for row in connection.execute(query):
         yield AuditEntry(**row._mapping)
 
