@@ -1,0 +1,304 @@
+"""The JSON API under ``/api/v1``, documented at ``/api/v1/openapi.json``.
+
+It authenticates with the same session cookie as the pages (log in with
+``POST /api/v1/session``); every request that changes something carries the
+CSRF token of the ``csrftoken`` cookie in the ``X-CSRFToken`` header.
+Responses use the SDK's model classes, masked per role; bad input gets 422
+with every problem and its path, refused access 403, out of scope 404.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+import attrs
+from litestar import Controller, Request, delete, get, post, put
+from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+
+from commons_core.access import Actor
+from commons_core.errors import AccessDenied, NotFound
+from commons_core.model import Community, Household, HouseholdRegistration, Resident
+from commons_core.reports import ReportParams
+from commons_core.services.audit import AuditEntry
+from commons_core.services.users import UserService
+from commons_core.storage.tables import community as community_table
+from commons_reference import actions
+from commons_reference.context import SESSION_USER, Ctx, NotLoggedIn, WebContext
+from commons_reference.errors import ErrorBody
+from commons_reference.pages import LOGIN_ACTOR_NAME
+from commons_reference.queries import HouseholdPage, household_page
+
+__all__ = ["API_PATH", "ApiControllers", "ReportOut", "UserInfo"]
+
+API_PATH = "/api/v1"
+Json = Annotated[
+    dict[str, Any], Body(description="JSON object; see the description of the operation.")
+]
+ERRORS = {
+    401: "not logged in",
+    403: "refused: the user lacks the permission",
+    404: "absent, or outside the user's scope",
+    409: "changed by someone else since it was read",
+    422: "bad input: every problem with its path",
+}
+
+
+@attrs.frozen
+class UserInfo:
+    """The logged-in user."""
+
+    username: str
+    display_name: str | None
+    roles: list[str]
+    scope: str
+    community_id: UUID | None
+    grid_zone_id: UUID | None
+    household_id: UUID | None
+
+
+@attrs.frozen
+class Credentials:
+    """User name and password."""
+
+    username: str
+    password: str
+
+
+@attrs.frozen
+class ReportInfo:
+    """A report one may run."""
+
+    name: str
+    title_zh: str
+    title_en: str
+
+
+@attrs.frozen
+class ReportOut:
+    """A report's output: ``data`` as ``commons report --format json`` prints it."""
+
+    name: str
+    community_id: UUID
+    as_of: date
+    data: dict[str, Any]
+
+
+def _user_info(ctx: Ctx) -> UserInfo:
+    user = ctx.user
+    if user is None:
+        raise NotLoggedIn
+    return UserInfo(
+        username=user.username,
+        display_name=user.display_name,
+        roles=list(user.roles),
+        scope=user.scope.kind.value,
+        community_id=user.scope.community_id,
+        grid_zone_id=user.scope.grid_zone_id,
+        household_id=user.scope.household_id,
+    )
+
+
+def _responses() -> dict[int, Any]:
+    from litestar.openapi.datastructures import ResponseSpec
+
+    return {
+        code: ResponseSpec(data_container=ErrorBody, description=text)
+        for code, text in ERRORS.items()
+    }
+
+
+class SessionApi(Controller):
+    """Log in and out."""
+
+    path = f"{API_PATH}/session"
+    tags = ["session"]
+
+    @post("/", sync_to_thread=True, status_code=201, responses=_responses())
+    def login(
+        self, ctx: Ctx, request: Request[Any, Any, Any], data: JSONBody[Credentials]
+    ) -> UserInfo:
+        """Log in with user name and password; the answer sets the session cookie."""
+        try:
+            with ctx.commons.unit_of_work(Actor.system_job(LOGIN_ACTOR_NAME, roles=())) as uow:
+                account = UserService(uow).authenticate(data.username, data.password)
+        except AccessDenied:
+            raise NotLoggedIn from None
+        request.set_session({SESSION_USER: account.username, "since": int(time.time())})
+        ctx.__dict__["user"] = account
+        return _user_info(ctx)
+
+    @get("/", sync_to_thread=True, responses=_responses())
+    def me(self, ctx: Ctx) -> UserInfo:
+        """Who is logged in."""
+        return _user_info(ctx)
+
+    @delete("/", sync_to_thread=False)
+    def logout(self, request: Request[Any, Any, Any]) -> None:
+        """Log out."""
+        request.clear_session()
+
+
+class CommunityApi(Controller):
+    """Communities, their overview and their households."""
+
+    path = f"{API_PATH}/communities"
+    tags = ["communities"]
+
+    @get("/", sync_to_thread=True, responses=_responses())
+    def communities(self, ctx: Ctx) -> list[Community]:
+        """The communities the user may see."""
+        with ctx.unit_of_work(readonly=True) as uow:
+            return uow.repo(Community).find(order_by=[community_table.c.name])
+
+    @get("/{community_id:uuid}/overview", sync_to_thread=True, responses=_responses())
+    def overview(self, ctx: Ctx, community_id: FromPath[UUID]) -> actions.Overview:
+        """The ``community-summary`` figures, the age pyramid and the ethnic composition."""
+        with ctx.unit_of_work(readonly=True) as uow:
+            return actions.overview(uow, actions.community(uow, community_id), date.today())
+
+    @get("/{community_id:uuid}/households", sync_to_thread=True, responses=_responses())
+    def households(
+        self,
+        ctx: Ctx,
+        community_id: FromPath[UUID],
+        q: FromQuery[str] = "",
+        zone: FromQuery[UUID | None] = None,
+        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        per_page: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
+    ) -> HouseholdPage:
+        """Households matching ``q`` (number, address or a member's name), one page."""
+        with ctx.unit_of_work(readonly=True) as uow:
+            actions.community(uow, community_id)
+            return household_page(
+                uow, community_id, search=q, grid_zone_id=zone, page=page, per_page=per_page
+            )
+
+    @post(
+        "/{community_id:uuid}/households",
+        sync_to_thread=True,
+        status_code=201,
+        responses=_responses(),
+    )
+    def register(self, ctx: Ctx, community_id: FromPath[UUID], data: Json) -> HouseholdRegistration:
+        """Register a household with its members.
+
+        Body: ``{"household": {...Household}, "members": [{...Resident}, ...]}``;
+        ``community_id`` comes from the path.
+        """
+        with ctx.unit_of_work() as uow:
+            return actions.register_household(uow, community_id, data)
+
+    @get(
+        "/{community_id:uuid}/households/{household_id:uuid}",
+        sync_to_thread=True,
+        responses=_responses(),
+    )
+    def household(
+        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID], reveal: FromQuery[bool] = False
+    ) -> actions.HouseholdDetail:
+        """A household and its members; ``reveal=true`` shows sensitive values (needs the
+        permissions, and is recorded in the audit trail)."""
+        with ctx.unit_of_work(readonly=not reveal) as uow:
+            return actions.household_detail(uow, community_id, household_id, reveal=reveal)
+
+    @put(
+        "/{community_id:uuid}/households/{household_id:uuid}",
+        sync_to_thread=True,
+        responses=_responses(),
+    )
+    def update_household(
+        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID], data: Json
+    ) -> Household:
+        """Change a household: send the fields to change and the ``version`` you read."""
+        with ctx.unit_of_work() as uow:
+            return actions.update_household(uow, community_id, household_id, data)
+
+    @post(
+        "/{community_id:uuid}/households/{household_id:uuid}/members",
+        sync_to_thread=True,
+        status_code=201,
+        responses=_responses(),
+    )
+    def add_member(
+        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID], data: Json
+    ) -> Resident:
+        """Add a resident (a ``Resident`` object without ids) to a household."""
+        with ctx.unit_of_work() as uow:
+            return actions.add_member(uow, community_id, household_id, data)
+
+    @get(
+        "/{community_id:uuid}/residents/{resident_id:uuid}",
+        sync_to_thread=True,
+        responses=_responses(),
+    )
+    def resident(
+        self, ctx: Ctx, community_id: FromPath[UUID], resident_id: FromPath[UUID], reveal: FromQuery[bool] = False
+    ) -> Resident:
+        """A resident, masked unless ``reveal=true`` (needs the permissions; audited)."""
+        with ctx.unit_of_work(readonly=not reveal) as uow:
+            return actions.resident(uow, community_id, resident_id, reveal=reveal)
+
+    @put(
+        "/{community_id:uuid}/residents/{resident_id:uuid}",
+        sync_to_thread=True,
+        responses=_responses(),
+    )
+    def update_resident(
+        self, ctx: Ctx, community_id: FromPath[UUID], resident_id: FromPath[UUID], data: Json
+    ) -> Resident:
+        """Change a resident: the fields to change and the ``version`` you read. A masked ID
+        number or phone sent back unchanged keeps its stored value."""
+        with ctx.unit_of_work() as uow:
+            return actions.update_resident(uow, community_id, resident_id, data)
+
+    @get("/{community_id:uuid}/audit", sync_to_thread=True, responses=_responses())
+    def audit(
+        self,
+        ctx: Ctx,
+        community_id: FromPath[UUID],
+        entity: FromQuery[str] = "",
+        since: FromQuery[date | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+    ) -> list[AuditEntry]:
+        """The community's audit trail, newest first (needs ``audit:read``)."""
+        with ctx.unit_of_work(readonly=True) as uow:
+            return actions.audit_entries(
+                uow, community_id, entity=entity, since=since, limit=limit, offset=offset
+            )
+
+    @get("/{community_id:uuid}/reports/{name:str}", sync_to_thread=True, responses=_responses())
+    def report(
+        self, ctx: Ctx, community_id: FromPath[UUID], name: FromPath[str], as_of: FromQuery[date | None] = None
+    ) -> ReportOut:
+        """Run a report of core or a plugin for this community."""
+        found = ctx.commons.reports.get(name)
+        if found is None:
+            raise NotFound("report", name)
+        day = as_of or date.today()
+        with ctx.unit_of_work(readonly=True) as uow:
+            place = actions.community(uow, community_id)
+            result = found.run(uow, place, ReportParams(as_of=day))
+        return ReportOut(name=name, community_id=community_id, as_of=day, data=result.data)
+
+
+class ReportApi(Controller):
+    """The reports of core and plugins."""
+
+    path = f"{API_PATH}/reports"
+    tags = ["reports"]
+
+    @get("/", sync_to_thread=False)
+    def reports(self, ctx: Ctx) -> list[ReportInfo]:
+        """Every report by name."""
+        return [
+            ReportInfo(name, report.title.zh, report.title.en)
+            for name, report in sorted(ctx.commons.reports.items())
+        ]
+
+
+ApiControllers = [SessionApi, CommunityApi, ReportApi]
+"""The API's controllers, for :func:`commons_reference.app.create_app`."""

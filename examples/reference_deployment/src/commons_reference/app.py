@@ -1,0 +1,147 @@
+"""The ASGI application: pages, JSON API, sessions, CSRF, templates, static files.
+
+:func:`create_app` builds it around an open SDK handle; :func:`app_from_environment`
+is the factory uvicorn workers call (``uvicorn --factory
+commons_reference.app:app_from_environment``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
+from litestar import Litestar, Request, Router
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.di import Provide
+from litestar.middleware.session.client_side import CookieBackendConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from litestar.types import ControllerRouterHandler
+
+from commons_core.model import Household, Resident
+from commons_core.services import Commons
+from commons_reference import api, pages
+from commons_reference.context import WebContext
+from commons_reference.contract import WebContribution, collect_contributions
+from commons_reference.errors import exception_handlers
+from commons_reference.settings import WebSettings
+
+__all__ = ["app_from_environment", "create_app"]
+
+HERE = Path(__file__).parent
+SESSION_COOKIE = "commons_session"
+
+
+def _templates(contributions: Sequence[WebContribution]) -> Environment:
+    plugin_folders = {
+        c.name: FileSystemLoader(c.templates) for c in contributions if c.templates is not None
+    }
+    environment = Environment(
+        loader=ChoiceLoader([FileSystemLoader(HERE / "templates"), PrefixLoader(plugin_folders)]),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.globals.update(Household=Household, Resident=Resident)
+    return environment
+
+
+def _routes(contributions: Sequence[WebContribution]) -> list[ControllerRouterHandler]:
+    routes: list[ControllerRouterHandler] = [
+        pages.AuthPages,
+        pages.HomePages,
+        pages.CommunityPages,
+        *api.ApiControllers,
+        create_static_files_router(
+            path="/static", directories=[HERE / "static"], include_in_schema=False
+        ),
+    ]
+    for item in contributions:
+        if item.pages:
+            routes.append(
+                Router(
+                    path=f"/c/{{community_id:uuid}}/{item.name}",
+                    route_handlers=list(item.pages),
+                    include_in_schema=False,
+                )
+            )
+        if item.api:
+            routes.append(
+                Router(
+                    path=f"{api.API_PATH}/communities/{{community_id:uuid}}/{item.name}",
+                    route_handlers=list(item.api),
+                    tags=[item.name],
+                )
+            )
+    return routes
+
+
+def create_app(
+    commons: Commons, settings: WebSettings | None = None, *, debug: bool = False
+) -> Litestar:
+    """The web application over ``commons``, with every plugin's pages.
+
+    :param commons: the open SDK; the app acts through it as the logged-in user.
+    :param settings: secret, cookie security, page size (default: a random secret).
+    """
+    settings = settings or WebSettings()
+    contributions = collect_contributions(commons.host)
+
+    def provide_context(request: Request[Any, Any, Any]) -> WebContext:
+        return WebContext(request, commons, settings, contributions)
+
+    session = CookieBackendConfig(
+        secret=settings.session_key,
+        key=SESSION_COOKIE,
+        max_age=settings.session_hours * 3600,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="lax",
+    )
+    csrf = CSRFConfig(
+        secret=settings.csrf_secret,
+        cookie_secure=settings.secure_cookies,
+        cookie_samesite="lax",
+    )
+    return Litestar(
+        route_handlers=_routes(contributions),
+        dependencies={"ctx": Provide(provide_context, sync_to_thread=False)},
+        middleware=[session.middleware],
+        csrf_config=csrf,
+        template_config=TemplateConfig(
+            engine=JinjaTemplateEngine.from_environment(_templates(contributions))
+        ),
+        openapi_config=OpenAPIConfig(
+            title="commons reference deployment API",
+            version="1",
+            description="社区居委会数据平台 JSON API / the JSON API of the reference deployment.",
+            path=api.API_PATH,
+            render_plugins=[JsonRenderPlugin()],
+        ),
+        exception_handlers=exception_handlers(),
+        state=_state(commons, settings, contributions),
+        debug=debug,
+    )
+
+
+def _state(
+    commons: Commons, settings: WebSettings, contributions: Sequence[WebContribution]
+) -> Any:
+    from litestar.datastructures import State
+
+    return State({"commons": commons, "settings": settings, "contributions": contributions})
+
+
+def app_from_environment() -> Litestar:
+    """The app for a uvicorn worker: database from ``COMMONS_DATABASE_URL``, secret from
+    ``COMMONS_WEB_SECRET`` (see :class:`~commons_reference.settings.WebSettings`)."""
+    from commons_core import open_commons
+
+    commons = open_commons(os.environ.get("COMMONS_DATABASE_URL"))
+    return create_app(commons, WebSettings.from_environment())

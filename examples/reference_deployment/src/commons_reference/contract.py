@@ -1,0 +1,111 @@
+"""What a plugin returns from ``commons_web_pages`` to add pages to the reference deployment.
+
+A plugin's hook returns a list of :class:`WebContribution`. Import this module
+inside the hook, so the plugin still works where the web app is not installed::
+
+    @hookimpl
+    def commons_web_pages():
+        from commons_reference.contract import NavLink, WebContribution
+
+        from love_supermarket import web
+
+        return [
+            WebContribution(
+                name="love-supermarket",
+                title=Label("爱心超市", "love supermarket"),
+                pages=[web.StockPages],
+                api=[web.StockApi],
+                nav=[NavLink(Label("库存", "stock"), "stock", "love_supermarket_item:list")],
+                templates=Path(web.__file__).parent / "templates",
+            )
+        ]
+
+Pages are mounted under ``/c/{community_id}/<name>/`` and API routes under
+``/api/v1/communities/{community_id}/<name>/``: a handler declares
+``community_id: FromPath[UUID]`` and ``ctx: Ctx`` and works through
+``ctx.unit_of_work()``, so the SDK's access rules, scope, masking and audit
+apply to plugin pages exactly as to the core's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import attrs
+from litestar.types import ControllerRouterHandler
+
+from commons_core.errors import PluginError
+from commons_core.model import Label
+from commons_core.plugins import PluginHost
+from commons_reference.context import Ctx, WebContext
+
+__all__ = ["Ctx", "NavLink", "WebContext", "WebContribution", "collect_contributions"]
+
+_NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
+
+
+@attrs.frozen
+class NavLink:
+    """An entry of a community's navigation bar.
+
+    :ivar label: what the entry says.
+    :ivar path: the page under the plugin's mount (``""`` for its index, ``"stock"``).
+    :ivar permission: shown only to users with this permission (``None``: to everyone).
+    """
+
+    label: Label
+    path: str = ""
+    permission: str | None = None
+
+
+@attrs.frozen
+class WebContribution:
+    """A plugin's pages, API routes, navigation entries and templates.
+
+    :ivar name: the URL segment and template folder name (``love-supermarket``).
+    :ivar title: the plugin's name as users read it.
+    :ivar pages: Litestar route handlers, controllers or routers of HTML pages;
+        they are left out of the OpenAPI document.
+    :ivar api: Litestar route handlers, controllers or routers of the JSON API.
+    :ivar nav: entries of the community navigation bar.
+    :ivar templates: a folder of Jinja templates, used as ``"<name>/page.html"``;
+        they may extend ``"base.html"`` and use the macros of ``"macros.html"``.
+    """
+
+    name: str
+    title: Label
+    pages: Sequence[ControllerRouterHandler] = ()
+    api: Sequence[ControllerRouterHandler] = ()
+    nav: Sequence[NavLink] = ()
+    templates: Path | None = None
+
+
+def collect_contributions(host: PluginHost) -> list[WebContribution]:
+    """Every plugin's contributions, checked: a bad one is an error naming the plugin."""
+    found: list[WebContribution] = []
+    names: dict[str, str] = {}
+    for plugin, items in host.call_each("commons_web_pages"):
+        for item in items or ():
+            if not isinstance(item, WebContribution):
+                raise PluginError(
+                    plugin,
+                    f"commons_web_pages 应返回 WebContribution,而不是 {type(item).__name__}",
+                    f"commons_web_pages must return WebContribution, not {type(item).__name__}",
+                )
+            if not _NAME.fullmatch(item.name) or item.name in names:
+                raise PluginError(
+                    plugin,
+                    f"网页名称 {item.name!r} 无效或已被 {names.get(item.name, '?')} 使用",
+                    f"web name {item.name!r} is invalid or used by {names.get(item.name, '?')}",
+                )
+            if item.templates is not None and not item.templates.is_dir():
+                raise PluginError(
+                    plugin,
+                    f"模板目录不存在:{item.templates}",
+                    f"template folder does not exist: {item.templates}",
+                )
+            names[item.name] = plugin
+            found.append(item)
+    return found

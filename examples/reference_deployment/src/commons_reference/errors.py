@@ -1,0 +1,118 @@
+"""Every failure becomes a bilingual answer: a JSON error under ``/api/``, a page elsewhere.
+
+Status codes: 401 not logged in, 403 refused, 404 absent or out of scope
+(alike, so nobody learns what exists outside their scope), 409 changed by
+someone else, 422 bad input with every problem and its path, 500 for the
+unexpected (logged; the answer shows no traceback).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import attrs
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import NotFoundException as RouteNotFound
+from litestar.response import Redirect
+from litestar.types import ExceptionHandlersMap
+
+from commons_core.errors import (
+    AccessDenied,
+    CommonsError,
+    ConflictError,
+    NotFound,
+    PluginError,
+    Problem,
+    ValidationError,
+)
+from commons_reference.context import NotLoggedIn, WebContext
+
+__all__ = ["ErrorBody", "ProblemBody", "exception_handlers", "problem_body"]
+
+log = logging.getLogger("commons_reference")
+
+
+@attrs.frozen
+class ProblemBody:
+    """One problem of bad input, as the API returns it."""
+
+    path: str
+    value: Any
+    code: str
+    zh: str
+    en: str
+
+
+@attrs.frozen
+class ErrorBody:
+    """The body of every API error: the message in both languages, and the problems of bad input."""
+
+    status: int
+    zh: str
+    en: str
+    problems: list[ProblemBody] = attrs.Factory(list)
+
+
+def problem_body(problem: Problem) -> ProblemBody:
+    """A problem with its value made JSON-ready."""
+    value = problem.value
+    if not isinstance(value, str | int | float | bool | type(None)):
+        value = str(value)
+    return ProblemBody(problem.path, value, problem.code, problem.zh, problem.en)
+
+
+def _status_and_body(error: Exception) -> ErrorBody:
+    if isinstance(error, NotLoggedIn | NotAuthorizedException):
+        return ErrorBody(401, "请先登录", "please log in first")
+    if isinstance(error, ValidationError):
+        return ErrorBody(422, error.zh, error.en, [problem_body(p) for p in error.problems])
+    if isinstance(error, AccessDenied):
+        return ErrorBody(403, error.zh, error.en)
+    if isinstance(error, NotFound):
+        return ErrorBody(404, error.zh, error.en)
+    if isinstance(error, ConflictError):
+        return ErrorBody(409, error.zh, error.en)
+    if isinstance(error, PluginError):
+        log.error("plugin failure: %s", error, exc_info=error)
+        return ErrorBody(500, error.zh, error.en)
+    if isinstance(error, CommonsError):
+        return ErrorBody(400, error.zh, error.en)
+    if isinstance(error, PermissionDeniedException):
+        return ErrorBody(
+            403,
+            "请求被拒绝(表单已过期或缺少 CSRF 令牌,请刷新页面重试)",
+            "request refused (the form expired or lacks its CSRF token; reload and retry)",
+        )
+    if isinstance(error, RouteNotFound):
+        return ErrorBody(404, "页面不存在", "no such page")
+    if isinstance(error, HTTPException):
+        detail = str(error.detail)
+        extra = getattr(error, "extra", None)
+        if extra:
+            detail = f"{detail}: {extra}"
+        return ErrorBody(error.status_code, f"请求无效:{detail}", f"bad request: {detail}")
+    log.error("unexpected error", exc_info=error)
+    return ErrorBody(500, "服务器内部错误,已记录", "internal error; it has been logged")
+
+
+def handle(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    """The answer to any exception a handler raised."""
+    body = _status_and_body(error)
+    if request.url.path.startswith("/api/"):
+        return Response(content=body, status_code=body.status, media_type=MediaType.JSON)
+    if body.status == 401:
+        target = request.url.path
+        if request.url.query:
+            target = f"{target}?{request.url.query}"
+        return Redirect(path="/login", query_params={"next": target}, status_code=303)
+    state = request.app.state
+    ctx = WebContext(request, state.commons, state.settings, state.contributions)
+    response: Response[Any] = ctx.render("error.html", status_code=body.status, error=body)
+    return response
+
+
+def exception_handlers() -> ExceptionHandlersMap:
+    """The handlers to install on the app: one for everything."""
+    return {Exception: handle}
