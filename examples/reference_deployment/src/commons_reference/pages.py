@@ -246,9 +246,13 @@ class CommunityPages(Controller):
         if data.get("action") == "add_member":
             with ctx.unit_of_work(readonly=True) as uow:
                 return self._household_form(ctx, uow, community_id, data, [], members=members + 1)
+        registration = unflatten(data)
+        if isinstance(registration.get("household"), dict):
+            # The marker of the status boxes: no ticked box means no special status.
+            registration["household"].pop("statuses_shown", None)
         try:
             with ctx.unit_of_work() as uow:
-                stored = actions.register_household(uow, community_id, unflatten(data))
+                stored = actions.register_household(uow, community_id, registration)
         except ValidationError as error:
             with ctx.unit_of_work(readonly=True) as uow:
                 return self._household_form(
