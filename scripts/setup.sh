@@ -11,6 +11,7 @@ fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
 packages=(-e ".[test,docs,postgres]")
 for dir in plugins/*/ examples/*/; do
-  [ -f "$dir/pyproject.toml" ] && packages+=(-e "$dir")
+  # With their test extras: the reference deployment's browser tests need playwright.
+  [ -f "$dir/pyproject.toml" ] && packages+=(-e "${dir%/}[test]")
 done
 "$venv/bin/python" -m pip install --quiet "${packages[@]}"

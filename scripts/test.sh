@@ -9,6 +9,14 @@ if [ -z "${COMMONS_REUSE_VENV:-}" ]; then
 fi
 scripts/setup.sh "$venv"
 
+# Browser tests drive Debian's Chromium (never a browser Playwright downloads); a CJK
+# font makes their screenshots readable.
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi\|noto sans cjk"; then
+  apt-get install -y chromium fonts-wqy-zenhei >/dev/null 2>&1 \
+    || { apt-get update >/dev/null 2>&1 && apt-get install -y chromium fonts-wqy-zenhei >/dev/null 2>&1; } \
+    || echo "warning: could not install chromium; browser tests will be skipped" >&2
+fi
+
 # PostgreSQL: start the local server if it is down.
 export COMMONS_TEST_POSTGRES_URL="${COMMONS_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/test}"
 if ! pg_isready -h 127.0.0.1 -p 5432 -q 2>/dev/null; then

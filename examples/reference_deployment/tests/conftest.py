@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from commons_reference import WebSettings, create_app
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -18,7 +19,6 @@ from commons_core import Actor, Scope
 from commons_core.demo import DemoContext
 from commons_core.services import Commons
 from commons_core.services.users import UserService
-from commons_reference import WebSettings, create_app
 
 PASSWORD = "correct-horse-42"
 BASE_URL = "https://testserver.local"
@@ -124,4 +124,4 @@ def site(commons: Commons, demo_community: Callable[..., DemoContext]) -> Iterat
     """The app over a freshly generated community of 40 households."""
     demo = demo_community()
     add_users(commons, demo, "small")
-    yield Site(commons, demo)
+    return Site(commons, demo)

@@ -42,7 +42,8 @@ def test_login_logout_and_wrong_password(site: Any) -> None:
     assert client.get("/api/v1/session").status_code == 401
     wrong = site.login(client, "cadre", "not-the-password")
     assert wrong.status_code == 401
-    assert wrong.json()["zh"] and wrong.json()["en"]
+    assert wrong.json()["zh"]
+    assert wrong.json()["en"]
     assert site.login(client, "nobody").status_code == 401
     me = site.login(client, "grid-worker")
     assert me.status_code == 201
@@ -68,7 +69,9 @@ def test_overview_per_role(site: Any) -> None:
     cadre = site.client("cadre").get(site.api("/overview")).json()
     assert cadre["summary"]["households"] == 40
     assert cadre["summary"]["party_members"] > 0
-    assert sum(b["male"] + b["female"] for b in cadre["age_pyramid"]) == cadre["summary"]["residents"]
+    assert (
+        sum(b["male"] + b["female"] for b in cadre["age_pyramid"]) == cadre["summary"]["residents"]
+    )
     assert sum(e["residents"] for e in cadre["ethnicities"]) == cadre["summary"]["residents"]
     clerk = site.client("clerk").get(site.api("/overview")).json()
     assert clerk["summary"]["party_members"] is None, "a clerk may not list party members"
@@ -84,7 +87,8 @@ def test_household_list_search_and_paging(site: Any) -> None:
     third = cadre.get(site.api("/households"), params={"per_page": 15, "page": 3}).json()
     assert len(third["items"]) == 10
     row = first["items"][0]
-    assert row["head_name"] and row["members"] >= 1
+    assert row["head_name"]
+    assert row["members"] >= 1
     assert row["household"]["statuses"] is None, "special statuses are masked in lists"
     by_head = cadre.get(site.api("/households"), params={"q": row["head_name"]}).json()
     assert row["household"]["id"] in [r["household"]["id"] for r in by_head["items"]]
@@ -102,7 +106,8 @@ def test_household_detail_masks_and_reveals(site: Any) -> None:
     assert masked["revealed"] is False
     assert masked["household"]["statuses"] is None
     ids = [m["id_number"] for m in masked["members"] if m["id_number"]]
-    assert ids and all("*" in i for i in ids)
+    assert ids
+    assert all("*" in i for i in ids)
     shown = cadre.get(site.api(f"/households/{home.id}"), params={"reveal": "true"}).json()
     assert shown["revealed"] is True
     assert shown["household"]["statuses"] is not None
@@ -151,7 +156,8 @@ def test_register_household_bad_input_is_422_with_paths(site: Any) -> None:
     assert only_id.status_code == 422
     [problem] = only_id.json()["problems"]
     assert problem["path"] == "members[0].id_number"
-    assert problem["zh"] == "校验码错误" and problem["en"] == "check digit is wrong"
+    assert problem["zh"] == "校验码错误"
+    assert problem["en"] == "check digit is wrong"
     assert cadre.get(site.api("/households")).json()["total"] == 40, "nothing half-written"
 
 
@@ -174,10 +180,14 @@ def test_update_household_keeps_masked_statuses_and_detects_conflicts(site: Any)
     assert changed.json()["room"] == "9-901"
     shown = site.client("cadre").get(url, params={"reveal": "true"}).json()["household"]
     assert set(shown["statuses"]) == {s.value for s in home.statuses}, "masked value kept"
-    stale = worker.put(url, json={"room": "1", "version": before["version"]}, headers=site.csrf(worker))
+    stale = worker.put(
+        url, json={"room": "1", "version": before["version"]}, headers=site.csrf(worker)
+    )
     assert stale.status_code == 409
     bad = worker.put(
-        url, json={"household_type": "castle", "version": before["version"] + 1}, headers=site.csrf(worker)
+        url,
+        json={"household_type": "castle", "version": before["version"] + 1},
+        headers=site.csrf(worker),
     )
     assert bad.status_code == 422
     assert bad.json()["problems"][0]["path"] == "household_type"
@@ -202,7 +212,12 @@ def test_add_member(site: Any) -> None:
     home = site.households_in(site.zone_one.id)[0]
     worker = site.client("grid-worker")
     url = site.api(f"/households/{home.id}/members")
-    member = {"name": "张小三", "gender": "男", "birth_date": "1990-01-01", "relation_to_head": "子女"}
+    member = {
+        "name": "张小三",
+        "gender": "男",
+        "birth_date": "1990-01-01",
+        "relation_to_head": "子女",
+    }
     created = worker.post(url, json={**member, "id_number": GOOD_ID}, headers=site.csrf(worker))
     assert created.status_code == 201, created.text
     assert created.json()["household_id"] == str(home.id)
@@ -219,7 +234,8 @@ def test_update_resident_keeps_masked_id_and_checks_rules(site: Any) -> None:
     cadre = site.client("cadre")
     url = site.api(f"/residents/{person.id}")
     masked = cadre.get(url).json()
-    assert masked["id_number"] != person.id_number and "*" in masked["id_number"]
+    assert masked["id_number"] != person.id_number
+    assert "*" in masked["id_number"]
     changed = cadre.put(url, json={**masked, "name": "改名"}, headers=site.csrf(cadre))
     assert changed.status_code == 200, changed.text
     revealed = cadre.get(url, params={"reveal": "true"}).json()
@@ -231,7 +247,9 @@ def test_update_resident_keeps_masked_id_and_checks_rules(site: Any) -> None:
         headers=site.csrf(cadre),
     )
     assert wrong_birth.status_code == 422
-    assert any("birth" in p["path"] or "id_number" in p["path"] for p in wrong_birth.json()["problems"])
+    assert any(
+        "birth" in p["path"] or "id_number" in p["path"] for p in wrong_birth.json()["problems"]
+    )
     health = site.client("health-worker")
     assert health.put(url, json={"name": "x"}, headers=site.csrf(health)).status_code == 403
 
@@ -263,4 +281,5 @@ def test_resident_self_service_sees_only_their_household(site: Any) -> None:
     detail = me.get(site.api(f"/households/{row['household']['id']}"), params={"reveal": "true"})
     assert detail.status_code == 200
     statuses = detail.json()["household"]["statuses"]
-    assert statuses is not None and set(statuses) <= {s.value for s in HouseholdStatus}
+    assert statuses is not None
+    assert set(statuses) <= {s.value for s in HouseholdStatus}

@@ -8,6 +8,8 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from commons_reference import WebSettings, create_app
+from commons_reference.contract import Ctx, NavLink, WebContribution
 from litestar import get
 from litestar.params import FromPath
 from litestar.response import Template
@@ -16,8 +18,6 @@ from commons_core import hookimpl
 from commons_core.errors import PluginError
 from commons_core.model import Label
 from commons_core.plugins import make_plugin_host
-from commons_reference import WebSettings, create_app
-from commons_reference.contract import Ctx, NavLink, WebContribution
 
 BAD_ID = "110105199001010011"
 
@@ -46,7 +46,8 @@ def test_pages_need_a_login_and_come_back_after_it(site: Any) -> None:
     assert first.headers["location"].startswith("/login?next=")
     wrong = form_login(client, "cadre", "wrong", site.page("/households"))
     assert wrong.status_code == 401
-    assert "用户名或密码错误" in wrong.text and "wrong user name or password" in wrong.text
+    assert "用户名或密码错误" in wrong.text
+    assert "wrong user name or password" in wrong.text
     right = form_login(client, "cadre", "correct-horse-42", site.page("/households"))
     assert right.status_code == 200
     assert right.url.path == site.page("/households")
@@ -84,10 +85,12 @@ def test_language_switch_to_english_and_chinese_dates(site: Any) -> None:
     client = site.client("cadre")
     home = site.data.households[0]
     page = client.get(site.page(f"/households/{home.id}"))
-    assert "年" in page.text and "月" in page.text  # 1990年1月1日
+    assert "年" in page.text
+    assert "月" in page.text
     client.get(f"/language/en?next={site.page('/')}")
     english = client.get(site.page("/"))
-    assert "Households" in english.text and "Age pyramid" in english.text
+    assert "Households" in english.text
+    assert "Age pyramid" in english.text
     assert '<html lang="en">' in english.text
     back = client.get("/language/zh?next=https://evil.example/", follow_redirects=False)
     assert back.headers["location"] == "/"
@@ -114,7 +117,8 @@ def test_household_detail_reveal_is_for_roles_that_may(site: Any) -> None:
     masked = cadre.get(path)
     assert "显示敏感信息" in masked.text
     ids = re.findall(r'class="id-number">([^<]+)<', masked.text)
-    assert ids and all("*" in i or i == "—" for i in ids)
+    assert ids
+    assert all("*" in i or i == "—" for i in ids)
     shown = post_form(cadre, f"{path}/reveal", {})
     assert shown.status_code == 200
     assert "已记入审计记录" in shown.text
@@ -161,15 +165,21 @@ def test_register_household_shows_errors_next_to_fields(site: Any) -> None:
         },
     )
     assert response.status_code == 422
-    block = re.search(r'<ul class="errors" data-for="members\[0\]\.id_number">(.*?)</ul>', response.text, re.S)
-    assert block and "校验码错误" in block.group(1) and "check digit is wrong" in block.group(1)
+    block = re.search(
+        r'<ul class="errors" data-for="members\[0\]\.id_number">(.*?)</ul>', response.text, re.S
+    )
+    assert block
+    assert "校验码错误" in block.group(1)
+    assert "check digit is wrong" in block.group(1)
     assert f'value="{BAD_ID}"' in response.text, "what was typed is shown again"
     assert 'value="王五"' in response.text
 
 
 def test_register_household_and_add_member_rows(site: Any) -> None:
     cadre = site.client("cadre")
-    more = post_form(cadre, site.page("/households/new"), {"action": "add_member", "members[0].name": "甲"})
+    more = post_form(
+        cadre, site.page("/households/new"), {"action": "add_member", "members[0].name": "甲"}
+    )
     assert 'name="members[1].name"' in more.text
     done = post_form(
         cadre,
@@ -192,9 +202,11 @@ def test_register_household_and_add_member_rows(site: Any) -> None:
         },
     )
     assert done.status_code == 200, done.text[:2000]
-    assert "/households/" in done.url.path and "W-2" in done.text
+    assert "/households/" in done.url.path
+    assert "W-2" in done.text
     shown = post_form(cadre, f"{done.url.path}/reveal", {})
-    assert "低保" in shown.text and "困难" in shown.text
+    assert "低保" in shown.text
+    assert "困难" in shown.text
     clerk = site.client("clerk")
     assert clerk.get(site.page("/households/new")).status_code == 403
 
@@ -209,8 +221,11 @@ def test_edit_household_and_resident_through_forms(site: Any) -> None:
     saved = post_form(
         worker, site.page(f"/households/{home.id}/edit"), {"room": "8-808", "version": "0"}
     )
-    assert saved.status_code == 200 and "8-808" in saved.text
-    stale = post_form(worker, site.page(f"/households/{home.id}/edit"), {"room": "1", "version": "0"})
+    assert saved.status_code == 200
+    assert "8-808" in saved.text
+    stale = post_form(
+        worker, site.page(f"/households/{home.id}/edit"), {"room": "1", "version": "0"}
+    )
     assert stale.status_code == 422
     assert "已被他人修改" in stale.text
     edit = worker.get(site.page(f"/residents/{person.id}/edit"))
@@ -223,21 +238,24 @@ def test_edit_household_and_resident_through_forms(site: Any) -> None:
     assert kept.status_code == 200, kept.text[:1500]
     cadre = site.client("cadre")
     shown = post_form(cadre, site.page(f"/households/{home.id}/reveal"), {})
-    assert "新名字" in shown.text and person.id_number in shown.text
+    assert "新名字" in shown.text
+    assert person.id_number in shown.text
     bad = post_form(
         worker,
         site.page(f"/residents/{person.id}/edit"),
         {"birth_date": "1990-02-30", "phone": "12", "version": str(person.version + 1)},
     )
     assert bad.status_code == 422
-    assert 'data-for="birth_date"' in bad.text and 'data-for="phone"' in bad.text
+    assert 'data-for="birth_date"' in bad.text
+    assert 'data-for="phone"' in bad.text
 
 
 def test_audit_trail_page(site: Any) -> None:
     auditor = site.client("auditor")
     page = auditor.get(site.page("/audit"))
     assert page.status_code == 200
-    assert "审计记录" in page.text and "household" in page.text
+    assert "审计记录" in page.text
+    assert "household" in page.text
     assert 'rel="next"' in page.text
     households = auditor.get(site.page("/audit"), params={"entity": "household"})
     assert households.text.count("<td>household</td>") == 40
@@ -282,7 +300,9 @@ def _plugin(title: str) -> types.ModuleType:
 TEMPLATES: Any = None
 
 
-def test_plugin_pages_through_the_hook(site: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_plugin_pages_through_the_hook(
+    site: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     folder = tmp_path / "templates"
     folder.mkdir()
     (folder / "index.html").write_text(
@@ -292,11 +312,14 @@ def test_plugin_pages_through_the_hook(site: Any, tmp_path: Any, monkeypatch: py
     host = make_plugin_host(load_entry_points=False, plugins={"webdemo": _plugin("示范插件")})
     from commons_core import open_commons
 
-    commons = open_commons(str(site.commons.engine.url.render_as_string(hide_password=False)), host=host)
+    commons = open_commons(
+        str(site.commons.engine.url.render_as_string(hide_password=False)), host=host
+    )
     site.app = create_app(commons, WebSettings(secret="test-secret"))
     worker = site.client("grid-worker")
     overview = worker.get(site.page("/"))
-    assert f'href="{site.page("/webdemo")}"' in overview.text and "示范插件" in overview.text
+    assert f'href="{site.page("/webdemo")}"' in overview.text
+    assert "示范插件" in overview.text
     page = worker.get(site.page("/webdemo/"))
     zone_count = len(site.households_in(site.zone_one.id))
     assert f'<p id="n">{zone_count}</p>' in page.text, "plugin pages act as the user"
@@ -317,7 +340,9 @@ def test_a_bad_contribution_names_the_plugin(site: Any) -> None:
     host = make_plugin_host(load_entry_points=False, plugins={"broken": module})
     from commons_core import open_commons
 
-    commons = open_commons(str(site.commons.engine.url.render_as_string(hide_password=False)), host=host)
+    commons = open_commons(
+        str(site.commons.engine.url.render_as_string(hide_password=False)), host=host
+    )
     with pytest.raises(PluginError, match="broken"):
         create_app(commons)
     commons.close()

@@ -26,7 +26,7 @@ from commons_core.services.audit import AuditEntry
 from commons_core.services.users import UserService
 from commons_core.storage.tables import community as community_table
 from commons_reference import actions
-from commons_reference.context import SESSION_USER, Ctx, NotLoggedIn, WebContext
+from commons_reference.context import SESSION_USER, Ctx, NotLoggedIn
 from commons_reference.errors import ErrorBody
 from commons_reference.pages import LOGIN_ACTOR_NAME
 from commons_reference.queries import HouseholdPage, household_page
@@ -114,7 +114,7 @@ class SessionApi(Controller):
     """Log in and out."""
 
     path = f"{API_PATH}/session"
-    tags = ["session"]
+    tags = ("session",)
 
     @post("/", sync_to_thread=True, status_code=201, responses=_responses())
     def login(
@@ -145,7 +145,7 @@ class CommunityApi(Controller):
     """Communities, their overview and their households."""
 
     path = f"{API_PATH}/communities"
-    tags = ["communities"]
+    tags = ("communities",)
 
     @get("/", sync_to_thread=True, responses=_responses())
     def communities(self, ctx: Ctx) -> list[Community]:
@@ -197,7 +197,11 @@ class CommunityApi(Controller):
         responses=_responses(),
     )
     def household(
-        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID], reveal: FromQuery[bool] = False
+        self,
+        ctx: Ctx,
+        community_id: FromPath[UUID],
+        household_id: FromPath[UUID],
+        reveal: FromQuery[bool] = False,
     ) -> actions.HouseholdDetail:
         """A household and its members; ``reveal=true`` shows sensitive values (needs the
         permissions, and is recorded in the audit trail)."""
@@ -235,7 +239,11 @@ class CommunityApi(Controller):
         responses=_responses(),
     )
     def resident(
-        self, ctx: Ctx, community_id: FromPath[UUID], resident_id: FromPath[UUID], reveal: FromQuery[bool] = False
+        self,
+        ctx: Ctx,
+        community_id: FromPath[UUID],
+        resident_id: FromPath[UUID],
+        reveal: FromQuery[bool] = False,
     ) -> Resident:
         """A resident, masked unless ``reveal=true`` (needs the permissions; audited)."""
         with ctx.unit_of_work(readonly=not reveal) as uow:
@@ -272,7 +280,11 @@ class CommunityApi(Controller):
 
     @get("/{community_id:uuid}/reports/{name:str}", sync_to_thread=True, responses=_responses())
     def report(
-        self, ctx: Ctx, community_id: FromPath[UUID], name: FromPath[str], as_of: FromQuery[date | None] = None
+        self,
+        ctx: Ctx,
+        community_id: FromPath[UUID],
+        name: FromPath[str],
+        as_of: FromQuery[date | None] = None,
     ) -> ReportOut:
         """Run a report of core or a plugin for this community."""
         found = ctx.commons.reports.get(name)
@@ -289,7 +301,7 @@ class ReportApi(Controller):
     """The reports of core and plugins."""
 
     path = f"{API_PATH}/reports"
-    tags = ["reports"]
+    tags = ("reports",)
 
     @get("/", sync_to_thread=False)
     def reports(self, ctx: Ctx) -> list[ReportInfo]:

@@ -13,13 +13,13 @@ from __future__ import annotations
 import re
 import typing
 from collections.abc import Mapping
-from types import NoneType, UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 
 from commons_core.errors import Problem
 from commons_core.model import sensitive_fields
+from commons_core.serialization import _optional_of
 from commons_core.services import Commons
 
 __all__ = ["FORM_CONTROL_KEYS", "clean_input", "merge_update", "problems_by_path", "unflatten"]
@@ -90,9 +90,12 @@ def clean_input(data: Any, cls: type) -> Any:
         inner = _optional_of(field_type)
         target = inner if inner is not None else field_type
         if _is_sequence(target) and not isinstance(value, str | Mapping):
-            value = [v for v in (value if isinstance(value, list) else [value]) if v != ""]
+            items = [v for v in (value if isinstance(value, list) else [value]) if v != ""]
             item = get_args(target)[0] if get_args(target) else None
-            cleaned[key] = [clean_input(v, item) for v in value] if attrs.has(item) else value
+            if item is not None and attrs.has(item):
+                cleaned[key] = [clean_input(v, item) for v in items]
+            else:
+                cleaned[key] = items
         elif value == "" and inner is not None:
             cleaned[key] = None
         elif value == "" and target is not str and not _is_sequence(target):
@@ -102,14 +105,6 @@ def clean_input(data: Any, cls: type) -> Any:
         else:
             cleaned[key] = value
     return cleaned
-
-
-def _optional_of(type_: Any) -> Any | None:
-    if get_origin(type_) in (Union, UnionType):
-        args = [a for a in get_args(type_) if a is not NoneType]
-        if len(args) == 1 and len(get_args(type_)) == 2:
-            return args[0]
-    return None
 
 
 def _is_sequence(type_: Any) -> bool:

@@ -29,6 +29,7 @@ from commons_core.model import (
     HouseholdType,
     RegistrationStatus,
     RelationToHead,
+    Resident,
     ResidentsGroup,
     sensitive_fields,
 )
@@ -74,9 +75,7 @@ class AuthPages(Controller):
         return ctx.render("login.html", next=safe_next(next_), error=None, username="")
 
     @post("/login", sync_to_thread=True)
-    def login(
-        self, ctx: Ctx, request: Request[Any, Any, Any], data: Form
-    ) -> Template | Redirect:
+    def login(self, ctx: Ctx, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
         """Check the password with the SDK; on success start a session and go on."""
         from commons_core.access import Actor
 
@@ -105,7 +104,9 @@ class AuthPages(Controller):
 
     @get("/language/{language:str}", sync_to_thread=False)
     def language(
-        self, language: FromPath[str], next_: Annotated[str | None, QueryParameter(name="next")] = None
+        self,
+        language: FromPath[str],
+        next_: Annotated[str | None, QueryParameter(name="next")] = None,
     ) -> Redirect:
         """Switch between Chinese and English (kept in a cookie for a year)."""
         response = Redirect(path=safe_next(next_))
@@ -132,9 +133,9 @@ class HomePages(Controller):
 
         with ctx.unit_of_work(readonly=True) as uow:
             found = uow.repo(Community).find(order_by=[community.c.name])
-        if len(found) == 1 or ctx.actor.scope.kind not in (ScopeKind.ALL, ScopeKind.STREET):
-            if found:
-                return Redirect(path=f"/c/{found[0].id}/")
+        one_place = len(found) == 1 or ctx.actor.scope.kind not in (ScopeKind.ALL, ScopeKind.STREET)
+        if one_place and found:
+            return Redirect(path=f"/c/{found[0].id}/")
         return ctx.render("communities.html", communities=found)
 
 
@@ -202,13 +203,17 @@ class CommunityPages(Controller):
         )
 
     @get("/households/{household_id:uuid}", sync_to_thread=True)
-    def household(self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID]) -> Template:
+    def household(
+        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID]
+    ) -> Template:
         """A household with its members, masked per role."""
         return self._household_page(ctx, community_id, household_id, reveal=False)
 
     @post("/households/{household_id:uuid}/reveal", sync_to_thread=True, status_code=200)
-    def reveal(self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID]) -> Template:
-        """The same page with sensitive values in clear, for roles that may (recorded by the SDK)."""
+    def reveal(
+        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID]
+    ) -> Template:
+        """The page with sensitive values in clear, for roles that may (audited by the SDK)."""
         return self._household_page(ctx, community_id, household_id, reveal=True)
 
     def _household_page(
@@ -218,9 +223,7 @@ class CommunityPages(Controller):
             place = actions.community(uow, community_id)
             detail = actions.household_detail(uow, community_id, household_id, reveal=reveal)
             names = names_of(uow, community_id)
-            can_reveal = actions.may_reveal(uow, Household) or actions.may_reveal(
-                uow, actions.Resident
-            )
+            can_reveal = actions.may_reveal(uow, Household) or actions.may_reveal(uow, Resident)
         return ctx.render(
             "household.html",
             community=place,
@@ -299,7 +302,9 @@ class CommunityPages(Controller):
         )
 
     @get("/households/{household_id:uuid}/edit", sync_to_thread=True)
-    def edit_household(self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID]) -> Template:
+    def edit_household(
+        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID]
+    ) -> Template:
         """The form changing a household (special statuses only for roles that may see them)."""
         reveal = ctx.can("reveal:assistance")
         with ctx.unit_of_work(readonly=not reveal) as uow:
@@ -331,7 +336,9 @@ class CommunityPages(Controller):
         return ctx.redirect(f"/c/{community_id}/households/{household_id}")
 
     @get("/households/{household_id:uuid}/members/new", sync_to_thread=True)
-    def new_member(self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID]) -> Template:
+    def new_member(
+        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID]
+    ) -> Template:
         """The form adding a resident to a household."""
         with ctx.unit_of_work(readonly=True) as uow:
             uow.require("resident:create", "resident")
@@ -355,17 +362,13 @@ class CommunityPages(Controller):
         return ctx.redirect(f"/c/{community_id}/households/{household_id}")
 
     @get("/residents/{resident_id:uuid}/edit", sync_to_thread=True)
-    def edit_resident(self, ctx: Ctx, community_id: FromPath[UUID], resident_id: FromPath[UUID]) -> Template:
+    def edit_resident(
+        self, ctx: Ctx, community_id: FromPath[UUID], resident_id: FromPath[UUID]
+    ) -> Template:
         """The form changing a resident; masked values stay unless retyped."""
         with ctx.unit_of_work(readonly=True) as uow:
             uow.require("resident:update", f"resident {resident_id}")
-            place = actions.community(uow, community_id)
-            person = actions.resident(uow, community_id, resident_id)
-            home = (
-                actions.household(uow, community_id, person.household_id)
-                if person.household_id
-                else None
-            )
+            place, person, home = _resident_with_home(uow, community_id, resident_id)
         values = {
             k: v
             for k, v in ctx.commons.unstructure(person).items()
@@ -384,13 +387,7 @@ class CommunityPages(Controller):
         except (ValidationError, ConflictError) as error:
             problems = error.problems if isinstance(error, ValidationError) else [_conflict(error)]
             with ctx.unit_of_work(readonly=True) as uow:
-                place = actions.community(uow, community_id)
-                person = actions.resident(uow, community_id, resident_id)
-                home = (
-                    actions.household(uow, community_id, person.household_id)
-                    if person.household_id
-                    else None
-                )
+                place, person, home = _resident_with_home(uow, community_id, resident_id)
             return self._resident_form(ctx, place, home, person, data, problems, 422)
         target = (
             f"/c/{community_id}/households/{stored.household_id}"
@@ -452,6 +449,16 @@ class CommunityPages(Controller):
             since=since,
             entities=sorted(e.name for e in ctx.commons.entities),
         )
+
+
+def _resident_with_home(uow: Any, community_id: UUID, resident_id: UUID) -> tuple[Any, Any, Any]:
+    """The community, the resident and their household (``None`` for none)."""
+    place = actions.community(uow, community_id)
+    person = actions.resident(uow, community_id, resident_id)
+    home = None
+    if person.household_id is not None:
+        home = actions.household(uow, community_id, person.household_id)
+    return place, person, home
 
 
 def _member_rows(data: dict[str, Any]) -> int:

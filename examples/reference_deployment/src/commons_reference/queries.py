@@ -124,7 +124,7 @@ def ethnic_composition(uow: UnitOfWork, community_id: UUID) -> list[EthnicCount]
         .group_by(r.c.ethnicity)
         .order_by(func.count().desc(), r.c.ethnicity)
     )
-    return [EthnicCount(Ethnicity(e), int(n)) for e, n in rows]
+    return [EthnicCount(e, int(n)) for e, n in rows]
 
 
 def household_page(
