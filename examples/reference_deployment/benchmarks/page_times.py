@@ -16,13 +16,13 @@ import time
 from pathlib import Path
 
 from argon2 import PasswordHasher, profiles
+from commons_reference import WebSettings, create_app
 from litestar.testing import TestClient
 
 from commons_core import Actor, Community, open_commons
 from commons_core.demo import load_demo
 from commons_core.services import users
 from commons_core.services.users import UserService
-from commons_reference import WebSettings, create_app
 
 PASSWORD = "benchmark-password"
 

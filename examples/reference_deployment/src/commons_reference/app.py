@@ -139,9 +139,12 @@ def _state(
 
 
 def app_from_environment() -> Litestar:
-    """The app for a uvicorn worker: database from ``COMMONS_DATABASE_URL``, secret from
+    """The app for a uvicorn worker: database from ``COMMONS_DATABASE_URL``, PostgreSQL
+    application role from ``COMMONS_APP_ROLE`` (optional), secret from
     ``COMMONS_WEB_SECRET`` (see :class:`~commons_reference.settings.WebSettings`)."""
     from commons_core import open_commons
 
-    commons = open_commons(os.environ.get("COMMONS_DATABASE_URL"))
+    commons = open_commons(
+        os.environ.get("COMMONS_DATABASE_URL"), app_role=os.environ.get("COMMONS_APP_ROLE") or None
+    )
     return create_app(commons, WebSettings.from_environment())
