@@ -346,3 +346,29 @@ def test_a_bad_contribution_names_the_plugin(site: Any) -> None:
     with pytest.raises(PluginError, match="broken"):
         create_app(commons)
     commons.close()
+
+
+def test_add_member_page(site: Any) -> None:
+    home = site.households_in(site.zone_one.id)[0]
+    path = site.page(f"/households/{home.id}/members/new")
+    worker = site.client("grid-worker")
+    form = worker.get(path)
+    assert form.status_code == 200
+    assert 'name="birth_date"' in form.text
+    member = {
+        "name": "李小四",
+        "relation_to_head": "child",
+        "gender": "female",
+        "birth_date": "2015-06-01",
+        "ethnicity": "han",
+        "registration_status": "resident",
+    }
+    bad = post_form(worker, path, {**member, "birth_date": "明天"})
+    assert bad.status_code == 422
+    assert 'data-for="birth_date"' in bad.text
+    assert 'value="李小四"' in bad.text
+    done = post_form(worker, path, member)
+    assert done.status_code == 200
+    assert done.url.path == site.page(f"/households/{home.id}")
+    assert "李小四" in done.text
+    assert site.client("clerk").get(path).status_code == 403
