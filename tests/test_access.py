@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import types
 import uuid
-from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -17,7 +16,7 @@ from commons_core import Actor, hookimpl
 from commons_core.demo import store_community
 from commons_core.demo.generate import CommunityData
 from commons_core.errors import AccessDenied, ConflictError, NotFound
-from commons_core.model import Household, Label, Resident, label
+from commons_core.model import Household, Label, label
 from commons_core.services import Commons
 from commons_core.storage import Entity, community_table
 from commons_core.storage.tables import audit_entry, household, resident
@@ -269,7 +268,7 @@ def commons_plugins() -> dict[str, object]:
 
 
 @pytest.fixture
-def created_fund(commons: Commons, admin: Actor, stored: CommunityData) -> Iterator[Fund]:
+def created_fund(commons: Commons, admin: Actor, stored: CommunityData) -> Fund:
     with commons.engine.begin() as conn:
         fund_table().create(conn, checkfirst=True)
         if conn.dialect.name == "postgresql":
@@ -278,7 +277,7 @@ def created_fund(commons: Commons, admin: Actor, stored: CommunityData) -> Itera
             install(conn, commons.tables, commons.entities)
     with commons.unit_of_work(admin) as uow:
         fund = uow.repo(Fund).add(Fund(community_id=stored.community.id, balance=Decimal("0.00")))
-    yield fund
+    return fund
 
 
 def test_eight_threads_lose_no_update(commons: Commons, admin: Actor, created_fund: Fund) -> None:
@@ -295,7 +294,7 @@ def test_eight_threads_lose_no_update(commons: Commons, admin: Actor, created_fu
                 commons.transact(
                     admin, add_one, retries=50, on_retry=lambda n, e: retries.append(n)
                 )
-        except BaseException as error:  # noqa: BLE001 - reported by the assertion
+        except BaseException as error:
             failures.append(error)
 
     threads = [threading.Thread(target=worker) for _ in range(8)]
