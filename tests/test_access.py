@@ -276,8 +276,7 @@ def created_fund(commons: Commons, admin: Actor, stored: CommunityData) -> Fund:
 
             install(conn, commons.tables, commons.entities)
     with commons.unit_of_work(admin) as uow:
-        fund = uow.repo(Fund).add(Fund(community_id=stored.community.id, balance=Decimal("0.00")))
-    return fund
+        return uow.repo(Fund).add(Fund(community_id=stored.community.id, balance=Decimal("0.00")))
 
 
 def test_eight_threads_lose_no_update(commons: Commons, admin: Actor, created_fund: Fund) -> None:
