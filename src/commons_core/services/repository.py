@@ -108,6 +108,17 @@ class Repository(Generic[T]):
     ) -> Iterator[T]:
         """Stream records matching ``criteria``, ``batch_size`` rows at a time."""
         self._require("list")
+        return self._stream(criteria, order_by, limit, offset, reveal, batch_size)
+
+    def _stream(
+        self,
+        criteria: Sequence[ColumnElement[bool]],
+        order_by: Sequence[Any],
+        limit: int | None,
+        offset: int | None,
+        reveal: bool,
+        batch_size: int,
+    ) -> Iterator[T]:
         self._check_filters([*criteria, *order_by])
         query = self.select().where(*criteria)
         query = query.order_by(*order_by) if order_by else query.order_by(*self._key_order())
@@ -118,6 +129,31 @@ class Repository(Generic[T]):
         result = self.uow.connection.execute(query.execution_options(yield_per=batch_size))
         for rows in result.partitions():
             yield from self._present([self._load(r) for r in rows], reveal)
+
+    def export(
+        self,
+        *criteria: ColumnElement[bool],
+        order_by: Sequence[Any] = (),
+        reveal: bool = False,
+        batch_size: int = 1000,
+    ) -> Iterator[T]:
+        """Stream records for an export (needs ``<entity>:export``).
+
+        The export itself is recorded in the audit trail (who, what, whether
+        revealed); with ``reveal`` every sensitive field must be revealable,
+        and each record revealed is logged as for :meth:`get`.
+        """
+        self._require("export")
+        communities = self.uow.community_ids
+        for community in sorted(communities) if communities is not None else [None]:
+            self.uow.audit.record(
+                community,
+                "export",
+                self.name,
+                "*",
+                {"reveal": reveal, "criteria": [str(c) for c in criteria]},
+            )
+        return self._stream(criteria, order_by, None, None, reveal, batch_size)
 
     def count(self, *criteria: ColumnElement[bool]) -> int:
         """How many records in scope match ``criteria``."""
