@@ -114,7 +114,10 @@ class Repository(Generic[T]):
             query = query.limit(limit)
         if offset is not None:
             query = query.offset(offset)
-        result = self.uow.connection.execution_options(yield_per=batch_size).execute(query)
+        # A per-statement option: Connection.execution_options() would change the
+        # unit of work's connection for good (later SELECT ... FOR UPDATE would
+        # then run in a server-side cursor, which PostgreSQL rejects).
+        result = self.uow.connection.execute(query, execution_options={"yield_per": batch_size})
         for rows in result.partitions():
             yield from self._present([self._load(r) for r in rows], reveal)
 
