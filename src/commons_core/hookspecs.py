@@ -64,6 +64,12 @@ class CommonsSpecs:
 
         Example::
 
+            from commons_core.hookspecs import hookspec
+
+            class LoveSupermarketSpecs:
+                @hookspec
+                def love_supermarket_restocked(self, uow, items): ...
+
             @hookimpl
             def commons_add_hookspecs(host):
                 host.add_hookspecs(LoveSupermarketSpecs)
