@@ -98,12 +98,14 @@ def main(argv: list[str] | None = None) -> None:
     debug = "--debug" in args
     try:
         host = make_plugin_host()
-        _register_commands(host)
+        # A fresh group per run: registering plugins' commands on the module's group
+        # again (a second run in one process) would report them as clashing.
+        group = make_cli(host)
         for info in host.plugins:
             if info.status == "broken":
                 click.echo(f"警告 / warning: plugin {info.name} is broken: {info.reason}", err=True)
         state = CliState("sqlite:///commons.db", None, debug, host)
-        cli.main(args=args, prog_name="commons", obj=state, standalone_mode=False)
+        group.main(args=args, prog_name="commons", obj=state, standalone_mode=False)
     except click.exceptions.Exit as stop:
         sys.exit(stop.exit_code)
     except click.ClickException as error:
