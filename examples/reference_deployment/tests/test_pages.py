@@ -243,11 +243,16 @@ def test_edit_household_and_resident_through_forms(site: Any) -> None:
     bad = post_form(
         worker,
         site.page(f"/residents/{person.id}/edit"),
-        {"birth_date": "1990-02-30", "phone": "12", "version": str(person.version + 1)},
+        {
+            "name": " ",
+            "birth_date": "1990-02-30",
+            "phone": "12",
+            "version": str(person.version + 1),
+        },
     )
     assert bad.status_code == 422
-    assert 'data-for="birth_date"' in bad.text
-    assert 'data-for="phone"' in bad.text
+    for field in ("name", "birth_date", "phone"):
+        assert f'data-for="{field}"' in bad.text, field
 
 
 def test_audit_trail_page(site: Any) -> None:
