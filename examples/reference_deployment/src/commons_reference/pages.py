@@ -18,9 +18,10 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from commons_core.access import ScopeKind
-from commons_core.errors import AccessDenied, ConflictError, ValidationError
+from commons_core.access import Actor, ScopeKind
+from commons_core.errors import AccessDenied, ConflictError, Problem, ValidationError
 from commons_core.model import (
+    Community,
     EmploymentStatus,
     Ethnicity,
     Gender,
@@ -33,7 +34,9 @@ from commons_core.model import (
     ResidentsGroup,
     sensitive_fields,
 )
+from commons_core.services import UnitOfWork
 from commons_core.services.users import UserService
+from commons_core.storage.tables import community as community_table
 from commons_reference import actions, i18n
 from commons_reference.charts import Bar, PyramidRow, bar_chart, pyramid_chart
 from commons_reference.context import SESSION_USER, Ctx, safe_next
@@ -77,8 +80,6 @@ class AuthPages(Controller):
     @post("/login", sync_to_thread=True)
     def login(self, ctx: Ctx, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
         """Check the password with the SDK; on success start a session and go on."""
-        from commons_core.access import Actor
-
         username = str(data.get("username", "")).strip()
         password = str(data.get("password", ""))
         target = safe_next(str(data.get("next") or "/"))
@@ -128,11 +129,8 @@ class HomePages(Controller):
     @get("/", sync_to_thread=True)
     def home(self, ctx: Ctx) -> Template | Redirect:
         """Go to the overview of the user's community, or list the communities."""
-        from commons_core.model import Community
-        from commons_core.storage.tables import community
-
         with ctx.unit_of_work(readonly=True) as uow:
-            found = uow.repo(Community).find(order_by=[community.c.name])
+            found = uow.repo(Community).find(order_by=[community_table.c.name])
         one_place = len(found) == 1 or ctx.actor.scope.kind not in (ScopeKind.ALL, ScopeKind.STREET)
         if one_place and found:
             return Redirect(path=f"/c/{found[0].id}/")
@@ -266,7 +264,7 @@ class CommunityPages(Controller):
     def _household_form(
         self,
         ctx: Ctx,
-        uow: Any,
+        uow: UnitOfWork,
         community_id: FromPath[UUID],
         values: dict[str, Any],
         problems: Any,
@@ -310,7 +308,7 @@ class CommunityPages(Controller):
         with ctx.unit_of_work(readonly=not reveal) as uow:
             uow.require("household:update", f"household {household_id}")
             current = actions.household(uow, community_id, household_id, reveal=reveal)
-            values = _household_values(ctx, current)
+            values = _values_of(ctx, current)
             return self._household_form(ctx, uow, community_id, values, [], household=current)
 
     @post("/households/{household_id:uuid}/edit", sync_to_thread=True)
@@ -369,11 +367,8 @@ class CommunityPages(Controller):
         with ctx.unit_of_work(readonly=True) as uow:
             uow.require("resident:update", f"resident {resident_id}")
             place, person, home = _resident_with_home(uow, community_id, resident_id)
-        values = {
-            k: v
-            for k, v in ctx.commons.unstructure(person).items()
-            if k not in sensitive_fields(type(person)) and v is not None
-        }
+        # Masked values are shown as placeholders, never as values to send back.
+        values = _values_of(ctx, person, without=set(sensitive_fields(Resident)))
         return self._resident_form(ctx, place, home, person, values, [])
 
     @post("/residents/{resident_id:uuid}/edit", sync_to_thread=True)
@@ -451,7 +446,9 @@ class CommunityPages(Controller):
         )
 
 
-def _resident_with_home(uow: Any, community_id: UUID, resident_id: UUID) -> tuple[Any, Any, Any]:
+def _resident_with_home(
+    uow: UnitOfWork, community_id: UUID, resident_id: UUID
+) -> tuple[Community, Resident, Household | None]:
     """The community, the resident and their household (``None`` for none)."""
     place = actions.community(uow, community_id)
     person = actions.resident(uow, community_id, resident_id)
@@ -466,15 +463,16 @@ def _member_rows(data: dict[str, Any]) -> int:
     return max(1, len(members) if isinstance(members, list) else 0)
 
 
-def _household_values(ctx: Ctx, current: Household) -> dict[str, Any]:
-    values: dict[str, Any] = {}
-    for key, value in ctx.commons.unstructure(current).items():
-        if value is not None:
-            values[key] = value
-    return values
+def _values_of(
+    ctx: Ctx, record: object, without: set[str] | frozenset[str] = frozenset()
+) -> dict[str, Any]:
+    """A stored record as the values of its form's inputs."""
+    return {
+        k: v
+        for k, v in ctx.commons.unstructure(record).items()
+        if v is not None and k not in without
+    }
 
 
-def _conflict(error: ConflictError) -> Any:
-    from commons_core.errors import Problem
-
+def _conflict(error: ConflictError) -> Problem:
     return Problem("version", error.expected_version, "conflict", error.zh, error.en)
