@@ -84,6 +84,9 @@ class PluginHost:
     def __init__(self) -> None:
         self.pm = pluggy.PluginManager(PROJECT)
         self.pm.add_hookspecs(CommonsSpecs)
+        # Historic: every plugin registered from now on is handed the host as it
+        # registers, so it can add its own hookspecs before they are checked.
+        self.pm.hook.commons_add_hookspecs.call_historic(kwargs={"host": self})
         self._info: dict[str, PluginInfo] = {}
         if os.environ.get("COMMONS_TRACE_PLUGINS"):
             self.pm.trace.root.setwriter(sys.stderr.write)
@@ -187,8 +190,9 @@ class PluginHost:
         return sorted(n for n in dir(self.pm.hook) if self._known(n))
 
     def _known(self, hook_name: str) -> bool:
+        # dir(pm.hook) also lists the relay's own attributes (__class__ …).
         caller = getattr(self.pm.hook, hook_name, None)
-        return caller is not None and caller.has_spec()
+        return isinstance(caller, pluggy.HookCaller) and caller.has_spec()
 
     def _hooks_of(self, plugin: object) -> list[str]:
         return [c.name for c in self.pm.get_hookcallers(plugin) or ()]
