@@ -114,7 +114,10 @@ class Repository(Generic[T]):
             query = query.limit(limit)
         if offset is not None:
             query = query.offset(offset)
-        result = self.uow.connection.execution_options(yield_per=batch_size).execute(query)
+        # Options on the statement, not the connection: Connection.execution_options()
+        # changes the connection in place, and every later statement of the unit of
+        # work (UPDATEs included) would then run through a server-side cursor.
+        result = self.uow.connection.execute(query.execution_options(yield_per=batch_size))
         for rows in result.partitions():
             yield from self._present([self._load(r) for r in rows], reveal)
 
