@@ -47,15 +47,16 @@ CATALOGUE: tuple[tuple[str, str, Decimal], ...] = (
 )
 """Name, unit and usual cost (yuan) of the demo catalogue."""
 
-HISTORY = {"wenhualu": (6, 20)}
+HISTORY = {"wenhualu": (6, 12)}
 """Months of history (the current one included) and most buyers a month, by community key.
 
 文化路社区 has the fullest history; the others (and test communities) a shorter one.
 """
-OTHER_HISTORY = (3, 8)
+OTHER_HISTORY = (3, 5)
 
+WELL_WISHER = Donor(kind=DonorKind.OTHER, name="爱心人士")
 SUPPLIERS = ("惠民粮油店", "社区便民超市", "农贸批发市场")
-SHELF_TARGET = 60
+SHELF_TARGET = 20
 BASKET_BUDGET = Decimal("150.00")
 
 
@@ -114,6 +115,8 @@ class _History:
         for unit in self.rng.sample(units, min(4, len(units))):
             amount = Decimal(self.rng.randrange(20, 51) * 100)
             self._money(self._day(first, 1), self._unit(unit), amount)
+        amount = Decimal(self.rng.randrange(5, 11) * 100)
+        self._money(self._day(first, 1), WELL_WISHER, amount)
         for anonymous, person in enumerate(self._residents(2)):
             amount = Decimal(self.rng.randrange(2, 6) * 100)
             donor = Donor(kind=DonorKind.RESIDENT, name=person.name, resident_id=person.id)
@@ -126,7 +129,7 @@ class _History:
         _start, following = month_bounds(first)
         days = (min(following - timedelta(days=1), self.today) - first).days + 1
         donors = [self._unit(u) for u in self.data.partner_units]
-        donors.append(Donor(kind=DonorKind.OTHER, name="爱心人士"))
+        donors.append(WELL_WISHER)
         amount = Decimal(self.rng.randrange(5, 21) * 100)
         self._money(self._day(first, 2), self.rng.choice(donors), amount)
         # In the last month two items are not restocked, so the stock report has low items.

@@ -292,13 +292,14 @@ class SupermarketService:
     def configure(self, community_id: UUID, **changes: Any) -> SupermarketSettings:
         """Set up the community's supermarket, or change its settings (name, quota …)."""
         self.uow.require(MANAGE)
+        repo = self.uow.repo(SupermarketSettings)
         try:
             current = self._lock(community_id)
         except NotSetUp:
-            return self.uow.repo(SupermarketSettings).add(
-                SupermarketSettings(community_id=community_id, **changes)
-            )
-        return self.uow.repo(SupermarketSettings).update(attrs.evolve(current, **changes))
+            repo.add(SupermarketSettings(community_id=community_id, **changes))
+        else:
+            repo.update(attrs.evolve(current, **changes))
+        return self.settings(community_id)
 
     def add_item(self, community_id: UUID, name: str, unit: str) -> Item:
         """Add an item to the catalogue; its cost comes from the goods received."""
@@ -466,7 +467,7 @@ class SupermarketService:
         problems: list[Problem] = []
         for i, line in enumerate(ready):
             stocked = items[line.item_id]
-            price = stocked.unit_cost if line.unit_price is None else line.unit_price
+            price = to_money(stocked.unit_cost if line.unit_price is None else line.unit_price)
             if price > stocked.unit_cost:
                 problems.append(
                     Problem(
@@ -683,7 +684,7 @@ class SupermarketService:
         note: str | None,
     ) -> Donation:
         donor = self._valid(donor, "donor")
-        return self._valid(
+        donation = self._valid(
             Donation(
                 community_id=community_id,
                 received_on=self._day(on),
@@ -697,6 +698,8 @@ class SupermarketService:
                 note=note,
             )
         )
+        # The rules accept at most two places; store and return exactly two.
+        return attrs.evolve(donation, amount=to_money(donation.amount))
 
     def _receive(
         self,
@@ -714,7 +717,7 @@ class SupermarketService:
                 received_on=day,
                 source=source,
                 quantity=line.quantity,
-                unit_cost=line.unit_cost,
+                unit_cost=to_money(line.unit_cost),
                 **link,
             )
             for line in lines
