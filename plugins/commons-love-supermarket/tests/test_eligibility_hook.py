@@ -9,13 +9,14 @@ from typing import Any
 import pytest
 from commons_love_supermarket import Decision, NotEligible, hooks
 
-from commons_core import HouseholdStatus, Label, hookimpl
+from commons_core import Actor, HouseholdStatus, Label, Scope, hookimpl
+from commons_core.access import Role
 
 SUSPENDED = "LS001"
 
 
 def _extension() -> types.ModuleType:
-    """Admits disability households; suspends household LS001; leaves the rest to others."""
+    """Admits disability households, suspends LS001, leaves the rest; adds a social worker role."""
     module = types.ModuleType("supermarket_extension")
 
     @hookimpl
@@ -26,7 +27,18 @@ def _extension() -> types.ModuleType:
             return Decision(eligible=True, reason=Label("残疾", "disability"), rule="disability")
         return None
 
+    @hookimpl
+    def commons_roles() -> list[Role]:
+        return [
+            Role(
+                "social_worker",
+                Label("社工", "social worker"),
+                ("household:list", "household:read", "household:update", "life_event:create"),
+            )
+        ]
+
     module.love_supermarket_eligibility = love_supermarket_eligibility  # type: ignore[attr-defined]
+    module.commons_roles = commons_roles  # type: ignore[attr-defined]
     return module
 
 
@@ -56,3 +68,20 @@ def test_the_revealed_reason_names_the_deciding_rule(commons: Any, world: Any, a
         default = shop.check_eligibility(world.households["hardship"], reveal=True)
     assert (shown.eligible, shown.rule, shown.reason.en) == (True, "disability", "disability")
     assert default.rule == "love_supermarket.default"
+
+
+def test_a_role_unknown_to_the_plugin_still_changes_statuses(
+    commons: Any, admin: Any, world: Any, sell: Any
+) -> None:
+    from commons_love_supermarket import EligibilityChange
+
+    worker = Actor(
+        "social-worker", frozenset({"social_worker"}), Scope.community(world.community_id)
+    )
+    with commons.unit_of_work(worker) as uow:
+        household = uow.households.get(world.households["hardship"])
+        uow.households.set_statuses(household, [])
+    with pytest.raises(NotEligible):
+        sell("hardship", {"鸡蛋": 1})
+    with commons.unit_of_work(admin, readonly=True) as uow:
+        assert uow.repo(EligibilityChange).find() == []

@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from commons_love_supermarket import (
     EntryKind,
@@ -132,3 +133,37 @@ def test_a_community_without_a_supermarket_cannot_sell(
     household = other.data["small"].households[0]
     with commons.unit_of_work(admin) as uow, pytest.raises(NotSetUp, match="尚未设立爱心超市"):
         SupermarketService(uow).sell(household.id, order({"鸡蛋": 1}))
+
+
+def test_an_item_taken_off_sale_is_not_sold_and_its_cost_is_not_edited(
+    commons: Commons, admin: Any, world: Any, sell: Any
+) -> None:
+    with commons.unit_of_work(admin) as uow:
+        shop = SupermarketService(uow)
+        eggs = shop.find_item(world.community_id, "鸡蛋")
+        with pytest.raises(ValidationError) as refused:
+            shop.update_item(attrs.evolve(eggs, unit_cost=Decimal("1.00"), quantity=99))
+        assert {p.path for p in refused.value.problems} == {"unit_cost", "quantity"}
+        shop.update_item(attrs.evolve(eggs, active=False, unit="箱"))
+    with pytest.raises(ValidationError) as refused:
+        sell("low_income", {"大米": 1, "鸡蛋": 1})
+    (problem,) = refused.value.problems
+    assert (problem.path, problem.code) == ("lines[1].item_id", "love_supermarket.item_inactive")
+
+
+def test_orders_are_checked_line_by_line(commons: Commons, world: Any, clerk: Any) -> None:
+    from commons_love_supermarket import OrderLine
+
+    lines = [
+        OrderLine(item_id=world.items["大米"], quantity=0),
+        OrderLine(item_id=world.items["鸡蛋"], quantity=1, unit_price=Decimal("1.005")),
+    ]
+    with commons.unit_of_work(clerk) as uow, pytest.raises(ValidationError) as refused:
+        SupermarketService(uow).sell(world.households["hardship"], lines)
+    assert {(p.path, p.code) for p in refused.value.problems} == {
+        ("lines[0].quantity", "number.positive"),
+        ("lines[1].unit_price", "money.places"),
+    }
+    twice = [OrderLine(item_id=world.items["大米"], quantity=1)] * 2
+    with commons.unit_of_work(clerk) as uow, pytest.raises(ValidationError, match="1 problem"):
+        SupermarketService(uow).sell(world.households["hardship"], twice)

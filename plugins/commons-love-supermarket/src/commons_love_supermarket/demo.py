@@ -113,7 +113,7 @@ class _History:
     def _opening(self, first: date) -> None:
         units = list(self.data.partner_units)
         for unit in self.rng.sample(units, min(4, len(units))):
-            amount = Decimal(self.rng.randrange(20, 51) * 100)
+            amount = Decimal(self.rng.randrange(15, 41) * 100)
             self._money(self._day(first, 1), self._unit(unit), amount)
         amount = Decimal(self.rng.randrange(5, 11) * 100)
         self._money(self._day(first, 1), WELL_WISHER, amount)

@@ -71,6 +71,7 @@ from commons_love_supermarket.model import (
     SupermarketSettings,
 )
 from commons_love_supermarket.rules import to_money
+from commons_love_supermarket.tables import eligibility_change
 from commons_love_supermarket.tables import item as item_table
 from commons_love_supermarket.tables import ledger as ledger_table
 from commons_love_supermarket.tables import settings as settings_table
@@ -401,10 +402,14 @@ class SupermarketService:
         """Record households whose status change made them eligible or ineligible.
 
         Called with every batch of domain events; only communities that have
-        a supermarket keep such records.
+        a supermarket keep such records. The record is kept by the actor who
+        changed the statuses; one whose roles do not allow it (a role this
+        plugin does not know) changes them unrecorded rather than not at all:
+        eligibility itself is always decided on the current statuses, and the
+        audit trail holds the change.
         """
         changes = [e for e in events if isinstance(e, HouseholdStatusChanged)]
-        if not changes:
+        if not changes or not self.uow.can(f"{eligibility_change.name}:create"):
             return []
         open_in = set(
             self.uow.connection.execute(
