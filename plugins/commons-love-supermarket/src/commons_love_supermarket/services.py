@@ -258,10 +258,9 @@ def month_bounds(day: date) -> tuple[date, date]:
 
 @attrs.frozen
 class _Account:
-    """The account as it stands: the last voucher number, its date and the balance."""
+    """The account as it stands: the last voucher number and the balance."""
 
     seq: int
-    last_on: date | None
     balance: Decimal
 
 
@@ -518,7 +517,7 @@ class SupermarketService:
         entry = self._post(account, community_id, EntryKind.SALE, total, day, sale_id=sale.id)
         return SaleRecord(sale=sale, lines=tuple(stored_lines), entry=entry)
 
-    def month_usage(self, household_id: UUID, day: date) -> tuple[Decimal, int]:
+    def month_usage(self, household: Household, day: date) -> tuple[Decimal, int]:
         """What a household bought in ``day``'s month: amount and number of items."""
         sales = self.uow.scoped(Sale)
         first, following = month_bounds(day)
@@ -527,7 +526,8 @@ class SupermarketService:
                 func.coalesce(func.sum(sales.c.amount), 0),
                 func.coalesce(func.sum(sales.c.item_count), 0),
             ).where(
-                sales.c.household_id == household_id,
+                sales.c.community_id == household.community_id,
+                sales.c.household_id == household.id,
                 sales.c.sold_on >= first,
                 sales.c.sold_on < following,
             )
@@ -544,7 +544,7 @@ class SupermarketService:
     ) -> None:
         if config.monthly_amount_limit is None and config.monthly_item_limit is None:
             return
-        used_amount, used_count = self.month_usage(household.id, day)
+        used_amount, used_count = self.month_usage(household, day)
         zh: list[str] = []
         en: list[str] = []
         limit = config.monthly_amount_limit
@@ -762,7 +762,7 @@ class SupermarketService:
             .limit(1)
         ).first()
         if last is None:
-            return _Account(0, None, ZERO)
+            return _Account(0, ZERO)
         if day is not None and day < last.entry_on:
             raise ValidationError.single(
                 "on",
@@ -772,7 +772,7 @@ class SupermarketService:
                 f"{day} is before the latest account entry ({last.entry_on});"
                 " entries are recorded in date order",
             )
-        return _Account(last.seq, last.entry_on, to_money(Decimal(str(last.balance_after))))
+        return _Account(last.seq, to_money(Decimal(str(last.balance_after))))
 
     def _post(
         self,
