@@ -9,13 +9,10 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
-from click.testing import CliRunner, Result
-from commons_love_supermarket.cli import supermarket
+from click.testing import Result
 
 from commons_core import AccessDenied, Scope
-from commons_core.cli.context import CliState
 from commons_core.services import Commons
 from commons_core.services.users import UserService
 
@@ -24,23 +21,18 @@ CommandLine = Callable[..., Result]
 
 @pytest.fixture
 def cli(
-    commons: Commons, commons_db_url: str, commons_host: Any, admin: Any, world: Any
+    commons: Commons, commons_cli: Callable[..., Result], admin: Any, world: Any
 ) -> CommandLine:
-    """Run ``commons [--as USER] supermarket …`` against the test database."""
+    """Run ``commons --as USER supermarket …`` against the test database."""
     with commons.unit_of_work(admin) as uow:
         users = UserService(uow)
         for role in ("clerk", "cadre"):
             users.create(
                 f"{role}-1", roles=[role], scope=Scope.community(world.community_id), password="x"
             )
-    group = click.Group("commons", commands={"supermarket": supermarket})
 
-    def run(*args: str, user: str | None = "clerk-1") -> Result:
-        state = CliState(commons_db_url, user, False, commons_host)
-        try:
-            return CliRunner().invoke(group, ["supermarket", *args], obj=state)
-        finally:
-            state.close()
+    def run(*args: str, user: str = "clerk-1") -> Result:
+        return commons_cli("--as", user, "supermarket", *args)
 
     return run
 

@@ -10,11 +10,11 @@ from commons_love_supermarket.tables import ENTITIES
 from sqlalchemy import inspect
 
 from commons_core.services import Commons
-from commons_core.storage.migrate import schema_drift
+from commons_core.testing import assert_no_schema_drift
 
 
 def test_the_migration_creates_exactly_the_tables(commons: Commons) -> None:
-    assert schema_drift(commons.engine, commons.tables) == []
+    assert_no_schema_drift(commons)
     names = set(inspect(commons.engine).get_table_names())
     assert {e.table.name for e in ENTITIES} <= names
 

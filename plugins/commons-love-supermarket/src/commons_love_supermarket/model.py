@@ -135,10 +135,11 @@ class Item:
 class Donation:
     """Money or goods given to the supermarket (捐款捐物).
 
-    ``amount`` is the money given, or the declared value of the goods.
-    ``donor_name`` is kept as given, so the record stays readable after the
-    donor's own record changes; ``anonymous`` donors are not named in the
-    public disclosure.
+    ``amount`` is the money given, or the declared value of the goods. A
+    resident or partner unit donor is the linked record, whose name is read
+    from it (a resident's name is not copied here, so it goes when the
+    resident is anonymised); ``donor_name`` names any other donor.
+    ``anonymous`` donors are not named in the public disclosure.
     """
 
     LABEL: ClassVar[Label] = Label("捐赠", "donation")
@@ -148,7 +149,7 @@ class Donation:
     received_on: date = attrs.field(metadata=label("接收日期", "received on"))
     kind: DonationKind = attrs.field(metadata=label("捐赠类别", "kind"))
     donor_kind: DonorKind = attrs.field(metadata=label("捐赠方类别", "donor kind"))
-    donor_name: str = attrs.field(metadata=label("捐赠方", "donor"))
+    donor_name: str | None = attrs.field(default=None, metadata=label("其他捐赠方", "other donor"))
     donor_resident_id: UUID | None = attrs.field(
         default=None, metadata=label("捐赠居民", "donor resident")
     )

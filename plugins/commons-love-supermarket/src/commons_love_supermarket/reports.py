@@ -14,9 +14,19 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from sqlalchemy import ColumnElement, case, distinct, extract, false, func, select
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    and_,
+    case,
+    distinct,
+    extract,
+    false,
+    func,
+    select,
+)
 
-from commons_core import Community, Label
+from commons_core import Community, Label, PartnerUnit, Resident
 from commons_core.reports import Report, ReportColumn, ReportParams, ReportResult
 from commons_love_supermarket.model import (
     ZERO,
@@ -82,6 +92,11 @@ def _balances(
         ).where(entries.c.community_id == community_id, entries.c.entry_on <= end)
     ).one()
     return to_money(Decimal(str(opening))), to_money(Decimal(str(closing)))
+
+
+def _linked(target: FromClause, source: FromClause, column: str) -> ColumnElement[bool]:
+    """The join condition of ``source.column`` to ``target``, within one community."""
+    return and_(target.c.community_id == source.c.community_id, target.c.id == source.c[column])
 
 
 def _months(first: date, last: date) -> list[tuple[int, int]]:
@@ -307,30 +322,28 @@ class DisclosureReport(Report):
         sold = uow.connection.execute(
             select(items.c.name, items.c.unit, func.sum(lines.c.quantity), func.sum(lines.c.amount))
             .select_from(lines)
-            .join(
-                sales,
-                (sales.c.community_id == lines.c.community_id) & (sales.c.id == lines.c.sale_id),
-            )
-            .join(
-                items,
-                (items.c.community_id == lines.c.community_id) & (items.c.id == lines.c.item_id),
-            )
+            .join(sales, _linked(sales, lines, "sale_id"))
+            .join(items, _linked(items, lines, "item_id"))
             .where(lines.c.community_id == cid, *period(sales.c.sold_on))
             .group_by(items.c.name, items.c.unit)
             .order_by(items.c.name)
         ).all()
-        gifts = uow.scoped(Donation)
+        gifts, people, units = uow.scoped(Donation), uow.scoped(Resident), uow.scoped(PartnerUnit)
+        donor = func.coalesce(people.c.name, units.c.name, gifts.c.donor_name)
         donations = uow.connection.execute(
             select(
                 gifts.c.received_on,
                 gifts.c.donor_kind,
-                gifts.c.donor_name,
+                donor.label("donor"),
                 gifts.c.anonymous,
                 gifts.c.kind,
                 gifts.c.amount,
             )
+            .select_from(gifts)
+            .outerjoin(people, _linked(people, gifts, "donor_resident_id"))
+            .outerjoin(units, _linked(units, gifts, "donor_partner_unit_id"))
             .where(gifts.c.community_id == cid, *period(gifts.c.received_on))
-            .order_by(gifts.c.received_on, gifts.c.donor_name)
+            .order_by(gifts.c.received_on, donor)
         ).all()
         bought = uow.scoped(Purchase)
         purchase_row = uow.connection.execute(
@@ -345,7 +358,7 @@ class DisclosureReport(Report):
         donors = [
             {
                 "date": row.received_on.isoformat(),
-                "donor": ANONYMOUS if row.anonymous else row.donor_name,
+                "donor": ANONYMOUS if row.anonymous else row.donor,
                 "donor_kind": row.donor_kind.value,
                 "kind": row.kind.value,
                 "value": _money(row.amount),

@@ -95,6 +95,7 @@ def _not_in_future(field: str) -> Callable[[Any, RuleContext], Iterator[Problem]
 _DONOR_LINKS = {
     DonorKind.RESIDENT: "donor_resident_id",
     DonorKind.PARTNER_UNIT: "donor_partner_unit_id",
+    DonorKind.OTHER: "donor_name",
 }
 
 
@@ -128,7 +129,7 @@ def _donor_rules(obj: Donor, context: RuleContext) -> Iterator[Problem]:
 
 def _donation_rules(obj: Donation, context: RuleContext) -> Iterator[Problem]:
     what = Label(f"{obj.donor_kind.zh}捐赠方", f"a {obj.donor_kind.en} donor")
-    yield from _links(obj, _DONOR_LINKS.get(obj.donor_kind), _DONOR_LINKS.values(), what)
+    yield from _links(obj, _DONOR_LINKS[obj.donor_kind], _DONOR_LINKS.values(), what)
     if obj.kind is DonationKind.MONEY and obj.amount == 0:
         yield Problem(
             "amount",

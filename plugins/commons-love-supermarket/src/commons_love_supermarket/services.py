@@ -695,7 +695,7 @@ class SupermarketService:
                 received_on=self._day(on),
                 kind=kind,
                 donor_kind=donor.kind,
-                donor_name=donor.name,
+                donor_name=donor.name if donor.kind is DonorKind.OTHER else None,
                 donor_resident_id=donor.resident_id,
                 donor_partner_unit_id=donor.partner_unit_id,
                 anonymous=anonymous,

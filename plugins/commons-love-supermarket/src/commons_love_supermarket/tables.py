@@ -82,7 +82,7 @@ donation = community_table(
     Column("received_on", Date, nullable=False),
     Column("kind", EnumValue(DonationKind), nullable=False),
     Column("donor_kind", EnumValue(DonorKind), nullable=False),
-    Column("donor_name", NAME, nullable=False),
+    Column("donor_name", NAME),
     Column("donor_resident_id", Uuid),
     Column("donor_partner_unit_id", Uuid),
     Column("anonymous", Boolean, nullable=False),
@@ -181,8 +181,11 @@ eligibility_change = community_table(
 )
 
 ENTITIES: tuple[Entity, ...] = (
-    Entity(SupermarketSettings, settings),
-    Entity(Item, item),
+    # The supermarket and its catalogue are no one's personal data: every actor of
+    # the community may see them (a grid worker's status change checks for the
+    # supermarket; residents may see what is on the shelf).
+    Entity(SupermarketSettings, settings, shared=True),
+    Entity(Item, item, shared=True),
     Entity(Donation, donation, append_only=True),
     Entity(Purchase, purchase, append_only=True),
     Entity(StockLot, lot, append_only=True),

@@ -158,7 +158,7 @@ def upgrade() -> None:
         sa.Column("received_on", sa.Date(), nullable=False),
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("donor_kind", sa.String(length=32), nullable=False),
-        sa.Column("donor_name", sa.String(length=100), nullable=False),
+        sa.Column("donor_name", sa.String(length=100), nullable=True),
         sa.Column("donor_resident_id", sa.Uuid(), nullable=True),
         sa.Column("donor_partner_unit_id", sa.Uuid(), nullable=True),
         sa.Column("anonymous", sa.Boolean(), nullable=False),
