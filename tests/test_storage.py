@@ -313,7 +313,7 @@ def test_concurrent_writers_wait_instead_of_failing(
 
         try:
             for _ in range(n):
-                commons.transact(admin, work)
+                commons.transact(admin, work, retries=50)
         except Exception as error:
             errors.append(error)
 
