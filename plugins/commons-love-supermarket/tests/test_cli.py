@@ -99,6 +99,7 @@ def test_goods_and_money_received(cli: CommandLine, world: Any) -> None:
 WRONG = [
     (["sell", "--household", "LS001", "--line", "大米"], "ITEM=QTY[@PRICE]"),
     (["receive", "--supplier", "店", "--line", "大米=1"], "ITEM=QTY@COST"),
+    (["receive", "--supplier", "店", "--line", "大米=1@4.5.0"], "ITEM=QTY@COST"),
     (["receive", "--line", "大米=1@2"], "give one source"),
     (["receive", "--donor", "某", "--line", "大米=1@2", "--amount", "3"], "either --line"),
     (["receive", "--donor", "某", "--amount", "三"], "not an amount"),

@@ -36,7 +36,9 @@ __all__ = ["supermarket"]
 
 T = TypeVar("T")
 
-_LINE = re.compile(r"^\s*(?P<item>[^=@]+?)\s*=\s*(?P<qty>\d+)\s*(?:@\s*(?P<price>[\d.]+))?\s*$")
+_LINE = re.compile(
+    r"^\s*(?P<item>[^=@]+?)\s*=\s*(?P<qty>\d+)\s*(?:@\s*(?P<price>\d+(?:\.\d+)?))?\s*$"
+)
 
 
 def _money(ctx: click.Context, param: click.Parameter, value: str | None) -> Decimal | None:
