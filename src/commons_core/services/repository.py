@@ -25,6 +25,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import visitors
 
 from commons_core.access import mask_value
@@ -107,6 +108,17 @@ class Repository(Generic[T]):
     ) -> Iterator[T]:
         """Stream records matching ``criteria``, ``batch_size`` rows at a time."""
         self._require("list")
+        return self._stream(criteria, order_by, limit, offset, reveal, batch_size)
+
+    def _stream(
+        self,
+        criteria: Sequence[ColumnElement[bool]],
+        order_by: Sequence[Any],
+        limit: int | None,
+        offset: int | None,
+        reveal: bool,
+        batch_size: int,
+    ) -> Iterator[T]:
         self._check_filters([*criteria, *order_by])
         query = self.select().where(*criteria)
         query = query.order_by(*order_by) if order_by else query.order_by(*self._key_order())
@@ -117,6 +129,31 @@ class Repository(Generic[T]):
         result = self.uow.connection.execute(query.execution_options(yield_per=batch_size))
         for rows in result.partitions():
             yield from self._present([self._load(r) for r in rows], reveal)
+
+    def export(
+        self,
+        *criteria: ColumnElement[bool],
+        order_by: Sequence[Any] = (),
+        reveal: bool = False,
+        batch_size: int = 1000,
+    ) -> Iterator[T]:
+        """Stream records for an export (needs ``<entity>:export``).
+
+        The export itself is recorded in the audit trail (who, what, whether
+        revealed); with ``reveal`` every sensitive field must be revealable,
+        and each record revealed is logged as for :meth:`get`.
+        """
+        self._require("export")
+        communities = self.uow.community_ids
+        for community in sorted(communities) if communities is not None else [None]:
+            self.uow.audit.record(
+                community,
+                "export",
+                self.name,
+                "*",
+                {"reveal": reveal, "criteria": [str(c) for c in criteria]},
+            )
+        return self._stream(criteria, order_by, None, None, reveal, batch_size)
 
     def count(self, *criteria: ColumnElement[bool]) -> int:
         """How many records in scope match ``criteria``."""
@@ -169,7 +206,7 @@ class Repository(Generic[T]):
         self._check_scope_before(batch)
         self._check_references(batch)
         rows = [self._dump(obj) for obj in batch]
-        self.uow.connection.execute(insert(self.table), rows)
+        self._write("create", insert(self.table), rows)
         self._check_visible(batch, "create")
         for obj in batch:
             self.uow.audit.record(
@@ -211,13 +248,14 @@ class Repository(Generic[T]):
                     name, getattr(obj, name), "immutable", "不能修改", "cannot be changed"
                 )
         self._check_scope_before([obj])
-        self._check_references([obj])
+        self._check_references([obj], changed=set(changes))
         values = {name: new for name, (_old, new) in changes.items()}
         values["version"] = expected + 1
-        result = self.uow.connection.execute(
+        result = self._write(
+            "update",
             update(self.table)
             .where(self._key_condition(obj), self.table.c.version == expected)
-            .values(values)
+            .values(values),
         )
         if result.rowcount != 1:
             raise ConflictError(self.name, self._key(obj), expected)
@@ -241,7 +279,7 @@ class Repository(Generic[T]):
         condition = self._key_condition(obj)
         if "version" in self._fields:
             condition = and_(condition, self.table.c.version == expected)
-        result = self.uow.connection.execute(delete(self.table).where(condition))
+        result = self._write("delete", delete(self.table).where(condition))
         if result.rowcount != 1:
             raise ConflictError(self.name, self._key(obj), expected)
         self.uow.audit.record(
@@ -276,6 +314,19 @@ class Repository(Generic[T]):
                 self.uow.actor.username, f"{self.name}:{action}", f"{self.name} (append-only)"
             )
         self._require(action)
+
+    def _write(self, action: str, statement: Any, rows: Any = None) -> Any:
+        """Execute a write; the database refusing it (row-level security) is AccessDenied."""
+        try:
+            return self.uow.connection.execute(statement, rows)
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == "42501":
+                raise AccessDenied(
+                    self.uow.actor.username,
+                    f"{self.name}:{action}",
+                    f"{self.name} outside the actor's scope",
+                ) from None
+            raise
 
     def _load(self, row: Any) -> T:
         return self.model(**dict(zip(self._fields, row, strict=True)))
@@ -413,13 +464,18 @@ class Repository(Generic[T]):
                 f"{self.name} outside the actor's scope",
             )
 
-    def _check_references(self, objs: Sequence[T]) -> None:
-        """Every link to another record must point at an existing record of the same community."""
+    def _check_references(self, objs: Sequence[T], changed: set[str] | None = None) -> None:
+        """Every link to another record must point at an existing record of the same community.
+
+        On update only the links that changed are checked (``changed``).
+        """
         problems: list[Problem] = []
         for fk in self.table.foreign_key_constraints:
             local = [c.name for c in fk.columns]
             links = [c for c in local if c != "community_id"]
             if not links or links[0] not in self._fields:
+                continue
+            if changed is not None and not changed.intersection(links):
                 continue
             target = fk.referred_table
             remote = [e.column.name for e in fk.elements]
