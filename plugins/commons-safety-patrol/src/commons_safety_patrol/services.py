@@ -103,6 +103,8 @@ ROLE_GRANTS: dict[str, list[str]] = {
 }
 """Cadres manage, grid workers check in and report, auditors read."""
 
+WEEKEND_BRIDGE_DAYS = 3
+"""Holidays this close (a weekend between them) are one period: Friday to Monday is 3 days."""
 CHECK_IN_GRACE = timedelta(hours=1)
 """A check-in counts for a shift from this long before its start to this long after its end."""
 
@@ -399,15 +401,15 @@ def holiday_periods(year: int) -> list[tuple[str, date, date]]:
     """China's public holidays of ``year`` as named periods: ``("春节", first, last)``.
 
     Built on the ``holidays`` package (official dates and the State Council's
-    substitute days off). Days off less than three days apart form one
-    period, which bridges the weekends inside a holiday; a period is named
+    substitute days off). Days off at most :data:`WEEKEND_BRIDGE_DAYS` apart
+    form one period, which bridges the weekends inside a holiday; a period is named
     after its most frequent holiday (春节 rather than 农历除夕), and "补假" or
     "休息日" entries never name one.
     """
     days = holidays.country_holidays("CN", years=year, language="zh_CN")
     runs: list[list[tuple[date, str]]] = []
     for day, names in sorted(days.items()):
-        if runs and (day - runs[-1][-1][0]).days < 3:
+        if runs and (day - runs[-1][-1][0]).days <= WEEKEND_BRIDGE_DAYS:
             runs[-1].append((day, names))
         else:
             runs.append([(day, names)])
