@@ -1,4 +1,4 @@
-"""The operations on a real database (SQLite and PostgreSQL): rosters, check-ins, incidents, rules."""
+"""The operations on a real database (SQLite, PostgreSQL): rosters, check-ins, incidents."""
 
 from __future__ import annotations
 
