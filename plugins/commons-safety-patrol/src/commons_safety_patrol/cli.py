@@ -230,15 +230,15 @@ def shifts(community_ref: str, night: datetime | None, as_json: bool) -> None:
         )
         return
     zone = ZoneInfo(DEFAULT_ZONE)
-    table = Table(
-        "编号 / id", "路线 / route", "时间 / time", "队员 / members (✓ 已签到 / checked in)"
-    )
+    table = Table("路线 / route", "时间 / time", "队员 / members (✓ 已签到 / checked in)")
+    # Users copy the id into check-in commands: never wrap it.
+    table.add_column("编号 / id", no_wrap=True, min_width=36)
     for s in found:
         table.add_row(
-            str(s.id),
             routes.get(s.route_id, ""),
             f"{s.starts_at.astimezone(zone):%H:%M}–{s.ends_at.astimezone(zone):%H:%M}",
             "、".join(n + (" ✓" if c else "") for n, c in crew[s.id]),
+            str(s.id),
         )
     Console().print(table)
 
