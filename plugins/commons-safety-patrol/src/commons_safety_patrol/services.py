@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID, uuid4
 
@@ -63,7 +64,7 @@ from .rules import LINK_OF_KIND
 from .tables import shift, shift_member
 
 if TYPE_CHECKING:
-    from commons_core.services import UnitOfWork
+    from commons_core.services import Repository, UnitOfWork
 
 __all__ = [
     "CHECK_IN",
@@ -135,8 +136,10 @@ class Patrols:
         """Store new teams, routes, patterns, periods, availability … (needs :data:`MANAGE`)."""
         self.uow.require(MANAGE)
         stored: list[T] = []
-        for record in records:
-            stored.append(self.uow.repo(type(record)).add(record))
+        # One batch per run of records of one type: one INSERT and one audit flush each.
+        for model, batch in groupby(records, key=type):
+            repo: Repository[T] = self.uow.repo(model)
+            stored.extend(repo.add_many(batch))
         return stored
 
     def enlist(
