@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from commons_safety_patrol import Shift, Unavailability
+from commons_safety_patrol import Shift
 
 from commons_core import Actor
 from commons_core.cli import main
@@ -15,7 +15,7 @@ from commons_core.demo import DemoContext
 from commons_core.services import Commons
 
 from .test_services import counts, crew
-from .world import START, World, make_world
+from .world import START, World, make_world, three_at_a_meeting
 
 Run = Callable[..., tuple[int, str, str]]
 WEEK_END = START + timedelta(days=6)
@@ -77,17 +77,7 @@ def test_roster_prints_the_proposal_and_saves_only_with_apply(
 def test_roster_explains_gaps_and_refuses_to_save_them(
     cli: Run, world: World, commons: Commons, admin: Actor
 ) -> None:
-    with commons.unit_of_work(admin) as uow:
-        uow.repo(Unavailability).add_many(
-            Unavailability(
-                community_id=world.community_id,
-                member_id=m.id,
-                starts_on=START,
-                ends_on=START,
-                reason="开会",
-            )
-            for m in world.members[:3]
-        )
+    three_at_a_meeting(commons, admin, world)
     code, out, _ = roster(cli, world, "--json")
     data = json.loads(out)
     assert code == 0 and data["complete"] is False

@@ -21,7 +21,6 @@ from commons_safety_patrol import (
     Shift,
     ShiftMember,
     ShiftTemplate,
-    Unavailability,
     holiday_periods,
 )
 from commons_safety_patrol.tables import shift, shift_member
@@ -32,7 +31,7 @@ from commons_core.demo import DemoContext
 from commons_core.reports import ReportParams
 from commons_core.services import Commons
 
-from .world import START, World, make_world
+from .world import START, World, make_world, three_at_a_meeting
 
 WEEK_END = START + timedelta(days=6)
 
@@ -71,20 +70,7 @@ def test_a_proposal_is_saved_only_when_applied(
 def test_a_roster_with_gaps_is_refused_unless_allowed(
     commons: Commons, admin: Actor, world: World
 ) -> None:
-    with commons.unit_of_work(admin) as uow:
-        patrols = Patrols(uow)
-        patrols.add(
-            *(
-                Unavailability(
-                    community_id=world.community_id,
-                    member_id=m.id,
-                    starts_on=START,
-                    ends_on=START,
-                    reason="开会",
-                )
-                for m in world.members[:3]
-            )
-        )
+    three_at_a_meeting(commons, admin, world)
     with pytest.raises(RosterIncomplete) as caught, commons.unit_of_work(admin) as uow:
         patrols = Patrols(uow)
         patrols.apply(patrols.propose(world.community_id, START, WEEK_END))

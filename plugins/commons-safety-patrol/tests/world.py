@@ -14,6 +14,7 @@ from commons_safety_patrol import (
     Patrols,
     PatrolTeam,
     ShiftTemplate,
+    Unavailability,
 )
 
 from commons_core import Actor, Building, PartyMember, Resident
@@ -83,3 +84,20 @@ def make_world(commons: Commons, admin: Actor, demo_community: Callable[..., Dem
         members=tuple(members),
         buildings=buildings,
     )
+
+
+def three_at_a_meeting(commons: Commons, admin: Actor, world: World) -> None:
+    """Three of the four members cannot patrol on the first night: one route goes short."""
+    with commons.unit_of_work(admin) as uow:
+        Patrols(uow).add(
+            *(
+                Unavailability(
+                    community_id=world.community_id,
+                    member_id=m.id,
+                    starts_on=START,
+                    ends_on=START,
+                    reason="开会",
+                )
+                for m in world.members[:3]
+            )
+        )

@@ -9,6 +9,7 @@ prints the proposed roster as a table and saves it only with ``--apply``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -46,6 +47,19 @@ def _moment(value: str | None) -> datetime | None:
             f"{value}"
         ) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo(DEFAULT_ZONE))
+
+
+def _heightening(command: Callable[..., None]) -> Callable[..., None]:
+    """The options of a heightened period: extra members a shift, extra shifts."""
+    command = click.option(
+        "--extra-shifts/--no-extra-shifts",
+        default=True,
+        show_default=True,
+        help="增加加强班次 / add the heightened-only shifts.",
+    )(command)
+    return click.option(
+        "--extra-members", type=int, default=1, show_default=True, help="每班加派 / extra."
+    )(command)
 
 
 @click.group()
@@ -365,13 +379,7 @@ def follow_up(incident_id: UUID, status: str, note: str | None, closed_on: datet
 @patrol.command()
 @click.option("--community", "community_ref", required=True, help="社区名称或编号 / community.")
 @click.option("--year", type=int, required=True, help="年份 / year.")
-@click.option("--extra-members", type=int, default=1, show_default=True, help="每班加派 / extra.")
-@click.option(
-    "--extra-shifts/--no-extra-shifts",
-    default=True,
-    show_default=True,
-    help="增加加强班次 / add the heightened-only shifts.",
-)
+@_heightening
 def holidays(community_ref: str, year: int, extra_members: int, extra_shifts: bool) -> None:
     """把法定节假日登记为加强时段 / add the year's public holidays as heightened periods."""
     from .services import Patrols
@@ -392,13 +400,7 @@ def holidays(community_ref: str, year: int, extra_members: int, extra_shifts: bo
 @click.option("--name", required=True, help="名称 / name, e.g. 两会安保.")
 @click.option("--from", "start", type=DAY, required=True, help="开始日期 / first day.")
 @click.option("--to", "end", type=DAY, required=True, help="结束日期 / last day.")
-@click.option("--extra-members", type=int, default=1, show_default=True, help="每班加派 / extra.")
-@click.option(
-    "--extra-shifts/--no-extra-shifts",
-    default=True,
-    show_default=True,
-    help="增加加强班次 / add the heightened-only shifts.",
-)
+@_heightening
 def period(
     community_ref: str,
     name: str,

@@ -43,7 +43,7 @@ from .model import (
     Weekday,
 )
 from .roster import RosterProposal
-from .services import Patrols
+from .services import Patrols, new_member
 
 if TYPE_CHECKING:
     from commons_core.demo import DemoContext
@@ -166,38 +166,20 @@ class _DemoPatrols:
         joined = self.today - timedelta(days=self.rng.randint(100, 800))
         records = [
             *(
-                PatrolMember(
-                    id=self.new_id(),
-                    community_id=self.cid,
-                    team_id=red.id,
-                    kind=MemberKind.STAFF,
-                    name=s.name,
-                    staff_id=s.id,
-                    joined_on=s.hired_on,
+                new_member(
+                    red, MemberKind.STAFF, s.id, s.name, joined_on=s.hired_on, id=self.new_id()
                 )
                 for s in staff
             ),
             *(
-                PatrolMember(
-                    id=self.new_id(),
-                    community_id=self.cid,
-                    team_id=party.id,
-                    kind=MemberKind.PARTY_MEMBER,
-                    name=p.name,
-                    party_member_id=p.id,
-                    joined_on=joined,
+                new_member(
+                    party, MemberKind.PARTY_MEMBER, p.id, p.name, joined_on=joined, id=self.new_id()
                 )
                 for p in picked_party
             ),
             *(
-                PatrolMember(
-                    id=self.new_id(),
-                    community_id=self.cid,
-                    team_id=red.id,
-                    kind=MemberKind.VOLUNTEER,
-                    name=r.name,
-                    resident_id=r.id,
-                    joined_on=joined,
+                new_member(
+                    red, MemberKind.VOLUNTEER, r.id, r.name, joined_on=joined, id=self.new_id()
                 )
                 for r in picked_volunteers
             ),

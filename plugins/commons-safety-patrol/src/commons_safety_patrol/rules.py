@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -65,24 +65,19 @@ def _aware(value: datetime) -> datetime:
     return value
 
 
-def _per_shift(value: int) -> int:
-    if not 1 <= value <= MAX_TEAM_ON_SHIFT:
-        raise RuleViolation(
-            "safety_patrol.members_per_shift",
-            f"每班人数应在 1 到 {MAX_TEAM_ON_SHIFT} 之间,而不是 {value}",
-            f"members per shift must be 1 to {MAX_TEAM_ON_SHIFT}, not {value}",
-        )
-    return value
+def _members_between(low: int, code: str, zh: str, en: str) -> Callable[[int], int]:
+    """A check that a number of members lies in ``low``–:data:`MAX_TEAM_ON_SHIFT`."""
 
+    def check(value: int) -> int:
+        if not low <= value <= MAX_TEAM_ON_SHIFT:
+            raise RuleViolation(
+                code,
+                f"{zh}应在 {low} 到 {MAX_TEAM_ON_SHIFT} 之间,而不是 {value}",
+                f"{en} must be {low} to {MAX_TEAM_ON_SHIFT}, not {value}",
+            )
+        return value
 
-def _extra(value: int) -> int:
-    if not 0 <= value <= MAX_TEAM_ON_SHIFT:
-        raise RuleViolation(
-            "safety_patrol.extra_members",
-            f"加派人数应在 0 到 {MAX_TEAM_ON_SHIFT} 之间,而不是 {value}",
-            f"extra members must be 0 to {MAX_TEAM_ON_SHIFT}, not {value}",
-        )
-    return value
+    return check
 
 
 def _lanes(value: tuple[str, ...]) -> tuple[str, ...]:
@@ -224,9 +219,17 @@ def safety_patrol_rules() -> list[Rule]:
     return [
         FieldRule(ShiftTemplate, "zone", _zone_name),
         FieldRule(AvailabilityWindow, "zone", _zone_name),
-        FieldRule(PatrolRoute, "members_per_shift", _per_shift),
+        FieldRule(
+            PatrolRoute,
+            "members_per_shift",
+            _members_between(1, "safety_patrol.members_per_shift", "每班人数", "members per shift"),
+        ),
         FieldRule(PatrolRoute, "lanes", _lanes),
-        FieldRule(SensitivePeriod, "extra_members", _extra),
+        FieldRule(
+            SensitivePeriod,
+            "extra_members",
+            _members_between(0, "safety_patrol.extra_members", "加派人数", "extra members"),
+        ),
         FieldRule(Shift, "starts_at", _aware),
         FieldRule(Shift, "ends_at", _aware),
         FieldRule(CheckIn, "checked_in_at", _aware),

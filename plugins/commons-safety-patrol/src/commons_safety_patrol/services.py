@@ -75,6 +75,7 @@ __all__ = [
     "Patrols",
     "RosterIncomplete",
     "holiday_periods",
+    "new_member",
 ]
 
 T = TypeVar("T")
@@ -156,17 +157,7 @@ class Patrols:
             MemberKind.VOLUNTEER: Resident,
         }[kind]
         record = self.uow.repo(model).get(record_id)
-        link = LINK_OF_KIND[kind]
-        member = PatrolMember(
-            community_id=team.community_id,
-            team_id=team.id,
-            kind=kind,
-            name=record.name,
-            staff_id=record_id if link == "staff_id" else None,
-            party_member_id=record_id if link == "party_member_id" else None,
-            resident_id=record_id if link == "resident_id" else None,
-            joined_on=joined_on,
-        )
+        member = new_member(team, kind, record_id, record.name, joined_on=joined_on)
         return self.uow.repo(PatrolMember).add(member)
 
     def add_route(self, route: PatrolRoute, building_ids: Sequence[UUID]) -> PatrolRoute:
@@ -398,6 +389,30 @@ class Patrols:
                 )
             raise NotFound(repo.name, name_or_id)
         return matches[0]
+
+
+def new_member(
+    team: PatrolTeam,
+    kind: MemberKind,
+    record_id: UUID,
+    name: str,
+    *,
+    joined_on: date | None = None,
+    id: UUID | None = None,
+) -> PatrolMember:
+    """A member of ``team`` linked to the record of its ``kind`` (not stored yet)."""
+    link = LINK_OF_KIND[kind]
+    return PatrolMember(
+        id=id or uuid4(),
+        community_id=team.community_id,
+        team_id=team.id,
+        kind=kind,
+        name=name,
+        staff_id=record_id if link == "staff_id" else None,
+        party_member_id=record_id if link == "party_member_id" else None,
+        resident_id=record_id if link == "resident_id" else None,
+        joined_on=joined_on,
+    )
 
 
 def holiday_periods(year: int) -> list[tuple[str, date, date]]:
