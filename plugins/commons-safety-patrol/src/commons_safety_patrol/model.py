@@ -76,7 +76,10 @@ class Weekday(LabeledEnum):
     @classmethod
     def of(cls, day: date) -> Weekday:
         """The weekday of ``day``."""
-        return cls.parse(str(day.isoweekday()))
+        return _WEEKDAYS[day.isoweekday()]
+
+
+_WEEKDAYS = {int(day.value): day for day in Weekday}
 
 
 class IncidentKind(LabeledEnum):

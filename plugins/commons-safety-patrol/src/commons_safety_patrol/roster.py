@@ -36,7 +36,7 @@ from __future__ import annotations
 import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from uuid import UUID, uuid4
 from zoneinfo import ZoneInfo
 
@@ -78,7 +78,7 @@ MAX_MIN_REST_HOURS = 48
 """The longest rest a roster may require (saved shifts this far around the period count)."""
 MAX_ROSTER_DAYS = 92
 """The longest period one roster covers (a quarter)."""
-SEARCH_STEPS_PER_NIGHT = 20_000
+SEARCH_STEPS_PER_NIGHT = 500
 """How many assignments the search of one night may try before settling for best effort."""
 
 
@@ -346,7 +346,12 @@ class _Planner:
         self.unavailable: dict[UUID, list[Unavailability]] = defaultdict(list)
         for item in data.unavailable:
             self.unavailable[item.member_id].append(item)
-        self.bookings: dict[UUID, list[_Booking]] = defaultdict(list)
+        self._eligible: dict[tuple[date, UUID, UUID], list[PatrolMember]] = {}
+        # Shifts booked per member, by the UTC day they start: a rule only looks at
+        # the days around a shift, however long the roster.
+        self.bookings: dict[UUID, dict[date, list[_Booking]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
         self.hours: dict[UUID, float] = defaultdict(float)
         route_names = {r.id: r.name for r in data.routes}
         zone = ZoneInfo(self.ordinary[0].zone if self.ordinary else DEFAULT_ZONE)
@@ -357,7 +362,9 @@ class _Planner:
                 route_names.get(shift.route_id, "?"), shift.starts_at, shift.ends_at, zone
             )
             for member_id in member_ids:
-                self.bookings[member_id].append(_Booking(shift.starts_at, shift.ends_at, label))
+                self._booked(member_id, shift.starts_at).append(
+                    _Booking(shift.starts_at, shift.ends_at, label)
+                )
                 self.hours[member_id] += (shift.ends_at - shift.starts_at).total_seconds() / 3600
 
     # -- slots -------------------------------------------------------------------
@@ -417,7 +424,7 @@ class _Planner:
 
     def dynamic_block(self, member: PatrolMember, slot: Slot) -> Block | None:
         """The rule that keeps ``member`` off ``slot`` given the shifts booked so far."""
-        for booking in self.bookings.get(member.id, ()):
+        for booking in self._near(member.id, slot):
             if slot.starts_at < booking.ends_at and booking.starts_at < slot.ends_at:
                 return Block(
                     member, BlockedBy.OVERLAP, f"已排 {booking.label}", f"on {booking.label}"
@@ -433,26 +440,49 @@ class _Planner:
                 )
         return None
 
+    def eligible(self, slot: Slot) -> list[PatrolMember]:
+        """The members no static rule keeps off ``slot`` (worked out once per shift)."""
+        key = (slot.night, slot.route.id, slot.template.id)
+        found = self._eligible.get(key)
+        if found is None:
+            found = [m for m in self.members if self.static_block(m, slot) is None]
+            self._eligible[key] = found
+        return found
+
     def candidates(self, slot: Slot) -> list[PatrolMember]:
         """The members who may take ``slot`` now, least loaded first."""
-        free = [
-            m
-            for m in self.members
-            if self.static_block(m, slot) is None and self.dynamic_block(m, slot) is None
-        ]
+        free = [m for m in self.eligible(slot) if self.dynamic_block(m, slot) is None]
         return sorted(free, key=lambda m: self.hours[m.id])  # stable: name order breaks ties
 
     # -- booking -------------------------------------------------------------------
 
+    def _booked(self, member_id: UUID, starts_at: datetime) -> list[_Booking]:
+        return self.bookings[member_id][starts_at.astimezone(UTC).date()]
+
+    def _near(self, member_id: UUID, slot: Slot) -> Iterator[_Booking]:
+        """The member's bookings that could overlap ``slot`` or fall within the rest."""
+        by_day = self.bookings.get(member_id)
+        if not by_day:
+            return
+        # Shifts last at most a day, so earlier starts cannot reach the slot's rest.
+        first = (slot.starts_at - self.rest - timedelta(days=1)).astimezone(UTC).date()
+        last = (slot.ends_at + self.rest).astimezone(UTC).date()
+        day = first
+        while day <= last:
+            yield from by_day.get(day, ())
+            day += timedelta(days=1)
+
     def book(self, slot: Slot, members: Iterable[PatrolMember]) -> None:
         label = _label(slot.route.name, slot.starts_at, slot.ends_at, ZoneInfo(slot.template.zone))
         for member in members:
-            self.bookings[member.id].append(_Booking(slot.starts_at, slot.ends_at, label))
+            self._booked(member.id, slot.starts_at).append(
+                _Booking(slot.starts_at, slot.ends_at, label)
+            )
             self.hours[member.id] += slot.hours
 
     def unbook(self, slot: Slot, members: Iterable[PatrolMember]) -> None:
         for member in members:
-            self.bookings[member.id].pop()
+            self._booked(member.id, slot.starts_at).pop()
             self.hours[member.id] -= slot.hours
 
     # -- search --------------------------------------------------------------------
@@ -467,20 +497,41 @@ class _Planner:
             return found, []
         return self._best_effort(list(slots))
 
-    def _most_constrained(self, slots: Sequence[Slot]) -> tuple[Slot, list[PatrolMember]]:
-        options = [(slot, self.candidates(slot)) for slot in slots]
+    def _options(self, slots: Sequence[Slot]) -> list[tuple[Slot, list[PatrolMember]]]:
+        return [(slot, self.candidates(slot)) for slot in slots]
+
+    @staticmethod
+    def _most_constrained(
+        options: Sequence[tuple[Slot, list[PatrolMember]]],
+    ) -> tuple[Slot, list[PatrolMember]]:
         return min(
             options,
             key=lambda o: (len(o[1]) - o[0].needed, o[0].starts_at, o[0].route.name),
         )
+
+    @staticmethod
+    def _enough_people(options: Sequence[tuple[Slot, list[PatrolMember]]]) -> bool:
+        """Shifts at the same time need different people: are there enough for all of them?
+
+        A necessary condition (Hall's) that cuts the search short on nights that
+        cannot be staffed, instead of trying every combination first.
+        """
+        needed: dict[tuple[datetime, datetime], int] = defaultdict(int)
+        people: dict[tuple[datetime, datetime], set[UUID]] = defaultdict(set)
+        for slot, free in options:
+            key = (slot.starts_at, slot.ends_at)
+            needed[key] += slot.needed
+            people[key].update(m.id for m in free)
+        return all(len(people[key]) >= count for key, count in needed.items())
 
     def _search(
         self, slots: list[Slot], steps: list[int]
     ) -> list[tuple[Slot, tuple[PatrolMember, ...]]] | None:
         if not slots:
             return []
-        slot, free = self._most_constrained(slots)
-        if len(free) < slot.needed:
+        options = self._options(slots)
+        slot, free = self._most_constrained(options)
+        if len(free) < slot.needed or not self._enough_people(options):
             return None
         rest = [s for s in slots if s is not slot]
         for team in itertools.combinations(free, slot.needed):
@@ -500,7 +551,7 @@ class _Planner:
         planned: list[tuple[Slot, tuple[PatrolMember, ...]]] = []
         gaps: list[RosterGap] = []
         while slots:
-            slot, free = self._most_constrained(slots)
+            slot, free = self._most_constrained(self._options(slots))
             team = tuple(free[: slot.needed])
             self.book(slot, team)
             planned.append((slot, team))
