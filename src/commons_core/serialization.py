@@ -189,6 +189,12 @@ def _is_set_type(type_: Any) -> bool:
     return get_origin(type_) in (frozenset, set)
 
 
+def _is_any_set_type(type_: Any) -> bool:
+    # Unstructuring a value without its annotation (the audit trail does) asks
+    # for the bare runtime class, which has no type arguments.
+    return _is_set_type(type_) or type_ in (frozenset, set)
+
+
 def _optional_of(type_: Any) -> Any | None:
     """``X`` when ``type_`` is ``X | None``, else ``None``."""
     if get_origin(type_) in (Union, UnionType):
@@ -242,7 +248,7 @@ def make_converter(rules: RuleSet) -> cattrs.Converter:
     converter.register_unstructure_hook(UUID, str)
     converter.register_unstructure_hook(LabeledEnum, lambda e: e.value)
     converter.register_unstructure_hook_func(
-        _is_set_type, lambda s: sorted(converter.unstructure(v) for v in s)
+        _is_any_set_type, lambda s: sorted(converter.unstructure(v) for v in s)
     )
 
     def attrs_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:

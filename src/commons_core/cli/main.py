@@ -65,7 +65,10 @@ def _register_commands(host: Any, group: click.Group = cli) -> None:
     ):
         group.add_command(command)
     for command in host.cli_commands():
-        if command.name in group.commands:
+        existing = group.commands.get(command.name or "")
+        if existing is command:
+            continue  # registered by an earlier main() in this process (tests call it often)
+        if existing is not None:
             click.echo(
                 f"warning: plugin command {command.name} clashes with a core command", err=True
             )
