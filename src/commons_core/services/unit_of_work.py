@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 from uuid import UUID
@@ -162,6 +163,7 @@ class UnitOfWork:
         self._repos: dict[str, Repository[Any]] = {}
         self.community_ids: frozenset[UUID] | None = None
         self._closed = False
+        self._batch_depth = 0
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -246,12 +248,34 @@ class UnitOfWork:
         """Queue domain events; plugins receive them at the next flush, in one batch."""
         self._pending_events.extend(events)
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several writes into one batch: one flush when the block ends.
+
+        Inside the block, the flushes that writes make on their own are put
+        off, so plugins receive the batch's events in one
+        ``commons_on_events`` call and its audit entries are written together
+        (an import writes households, then residents, as one batch). Keep a
+        block to a few thousand records: its events and audit entries wait in
+        memory until it ends. Nothing is flushed if the block raises.
+        """
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+        if not self._batch_depth:
+            self.flush()
+
     def flush(self) -> None:
         """Deliver pending events to plugins, then write buffered audit entries.
 
         Called by batch writes after each batch and before commit; plugins
         may write in response, whose events are delivered in a further round.
+        Inside :meth:`batch`, it waits for the end of the block.
         """
+        if self._batch_depth:
+            return
         rounds = 0
         while self._pending_events:
             rounds += 1
