@@ -50,7 +50,7 @@ def cli(ctx: click.Context, db_url: str, as_user: str | None, debug: bool) -> No
 
 
 def _register_commands(host: Any) -> None:
-    from commons_core.cli import audit, db, demo, plugins, reports
+    from commons_core.cli import audit, db, demo, plugins, reports, transfer
 
     for command in (
         db.db,
@@ -59,6 +59,7 @@ def _register_commands(host: Any) -> None:
         demo.communities,
         reports.report,
         audit.audit,
+        *(transfer.template, transfer.import_, transfer.export),
     ):
         cli.add_command(command)
     for command in host.cli_commands():
