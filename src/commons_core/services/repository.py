@@ -173,7 +173,7 @@ class Repository(Generic[T]):
         ready, problems = self.uow.commons.codec.rules.prepare(obj, self.uow.rule_context)
         if problems:
             raise ValidationError(p.under(path) for p in problems)
-        if "version" in self._fields:
+        if getattr(ready, "version", 0) != 0:
             ready = attrs.evolve(ready, version=0)  # type: ignore[misc]
         return ready
 
@@ -426,18 +426,19 @@ class Repository(Generic[T]):
         return attrs.evolve(obj, **keep) if keep else obj  # type: ignore[misc]
 
     def _audit_values(self, obj: T) -> dict[str, Any]:
-        codec = self.uow.commons.codec
+        unstructure = self.uow.commons.codec.unstructure
         values = {}
         for name in self._fields:
             value = getattr(obj, name)
-            if value is None or name in ("version",):
+            if value is None or name == "version":
                 continue
             kind = self._sensitive.get(name)
-            values[name] = (
-                "***"
-                if kind and not isinstance(value, str)
-                else (mask_value(value, kind) if kind else codec.unstructure(value))
-            )
+            if kind:
+                values[name] = mask_value(value, kind) if isinstance(value, str) else "***"
+            elif type(value) in _PLAIN:
+                values[name] = value  # what unstructuring gives anyway, without its dispatch
+            else:
+                values[name] = unstructure(value)
         return values
 
     def _audit_changes(self, changes: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
@@ -542,6 +543,10 @@ class Repository(Generic[T]):
                     )
         if problems:
             raise ValidationError(problems)
+
+
+_PLAIN = frozenset({str, int, bool, float})
+"""Types whose values are already JSON-ready (exact types: not enums, which are str)."""
 
 
 def _audit_form(unstructure: Any, value: Any, kind: Sensitivity | None) -> Any:
