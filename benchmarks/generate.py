@@ -36,7 +36,9 @@ SPEC = attrs.evolve(
 )
 
 
-def district_rows(residents: int, *, seed: int = 7, today: date | None = None) -> Iterator[list[str]]:
+def district_rows(
+    residents: int, *, seed: int = 7, today: date | None = None
+) -> Iterator[list[str]]:
     """``residents`` rows in the residents sheet's column order (household by household)."""
     today = today or date(2026, 6, 1)
     rng = random.Random(seed)

@@ -56,8 +56,10 @@ __all__ = ["ImportFailed", "ImportOptions", "ImportSummary", "import_table"]
 OnError = Literal["abort", "skip"]
 ProgressFn = Callable[[int, float | None], None]
 
+
 class Masked(str):
     """A cell holding a masked value (``138****5678``) from a masked export."""
+
 
 _EXACT_FLOAT = 2**53
 
@@ -505,9 +507,18 @@ class _ResidentLoader(_Loader):
         cid = self.community.id
         keys = [k for k in self.RESIDENT_KEYS if k in self.present]
         parsed: list[tuple[SourceRow, Resident | None, Household | None, Any]] = []
+        homes_read: dict[tuple[Any, ...], tuple[Household | None, list[RowProblem]]] = {}
         for row in batch:
             person = self.structure(row, Resident, keys, {"community_id": cid})
-            home = self.structure(row, Household, self.HOUSEHOLD_KEYS, {"community_id": cid})
+            # Members of a household repeat its cells: structure each distinct set once.
+            cells = tuple(row.values.get(k) for k in self.HOUSEHOLD_KEYS)
+            if cells in homes_read:
+                home, problems = homes_read[cells]
+                row.problems.extend(attrs.evolve(p, row=row.number) for p in problems)
+            else:
+                before = len(row.problems)
+                home = self.structure(row, Household, self.HOUSEHOLD_KEYS, {"community_id": cid})
+                homes_read[cells] = (home, row.problems[before:])
             group = self.group_id(uow, row)
             self._check_id_number(row)
             parsed.append((row, person, home, group))

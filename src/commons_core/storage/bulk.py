@@ -1,19 +1,19 @@
 """Bulk writes: many rows into one table in one round trip, in the caller's transaction.
 
-On PostgreSQL, rows go through ``COPY … FROM STDIN`` (psycopg), measured about
-twice as fast as an ``executemany`` of INSERTs (see ``docs/performance.md``),
-unless row-level security applies to the current role (PostgreSQL refuses
-``COPY FROM`` then) or the batch is too small to gain. Everywhere else, and in
-those cases, it is one ``executemany`` of a Core INSERT (on SQLite, inside the
-unit of work's ``BEGIN IMMEDIATE`` transaction).
+On PostgreSQL, rows go through ``COPY … FROM STDIN`` (psycopg), faster than
+an ``executemany`` of INSERTs (see ``docs/performance.md``), unless row-level
+security applies to the current role (PostgreSQL refuses ``COPY FROM`` then)
+or the batch is too small to gain. On SQLite, it is the driver's own
+``executemany`` of the compiled INSERT, inside the unit of work's ``BEGIN
+IMMEDIATE`` transaction, which saves SQLAlchemy's per-row bookkeeping.
 
-Values are bound through each column's own type, exactly as an INSERT would
-bind them, so both paths store the same thing.
+Values are bound through each column's own type, exactly as a Core INSERT
+would bind them, so every path stores the same thing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, text
@@ -28,12 +28,13 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
     """Insert ``rows`` (column name → value, every row with the same keys) into ``table``."""
     if not rows:
         return
-    if (
-        connection.dialect.name == "postgresql"
-        and len(rows) >= COPY_THRESHOLD
-        and not _row_security_active(connection, table)
-    ):
+    dialect = connection.dialect.name
+    if len(rows) < COPY_THRESHOLD:
+        connection.execute(insert(table), list(rows))
+    elif dialect == "postgresql" and not _row_security_active(connection, table):
         _copy(connection, table, rows)
+    elif dialect == "sqlite":
+        _executemany(connection, table, rows)
     else:
         connection.execute(insert(table), list(rows))
 
@@ -43,19 +44,46 @@ def _row_security_active(connection: Connection, table: Table) -> bool:
     return bool(connection.execute(text("SELECT row_security_active(:t)"), {"t": name}).scalar())
 
 
+def _bound(
+    connection: Connection, table: Table, names: Sequence[str]
+) -> list[tuple[str, Callable[[Any], Any] | None]]:
+    """Each column name with the function its type binds values with (``None``: as is)."""
+    dialect = connection.dialect
+    return [
+        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
+    ]
+
+
+def _values(
+    row: Mapping[str, Any], pairs: Sequence[tuple[str, Callable[[Any], Any] | None]]
+) -> list[Any]:
+    return [row[name] if bind is None else bind(row[name]) for name, bind in pairs]
+
+
+def _executemany(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    pairs = _bound(connection, table, compiled.positiontup or ())
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection always has its driver connection
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(str(compiled), [_values(row, pairs) for row in rows])
+    finally:
+        cursor.close()
+
+
 def _copy(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     names = list(rows[0])
     columns = [table.c[name] for name in names]
     dialect = connection.dialect
-    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+    pairs = _bound(connection, table, names)
     preparer = dialect.identifier_preparer
     statement = (
         f"COPY {preparer.format_table(table)}"
         f" ({', '.join(preparer.format_column(c) for c in columns)}) FROM STDIN"
     )
-    pairs = list(zip(names, processors, strict=True))
     driver = connection.connection.driver_connection
     assert driver is not None  # an open connection always has its driver connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([row[name] if p is None else p(row[name]) for name, p in pairs])
+            copy.write_row(_values(row, pairs))
