@@ -220,9 +220,7 @@ def _source_rows(
             except ValueError as error:
                 zh, en = error.args
                 problems.append(RowProblem(number, column.header, raw, "cell", zh, en))
-        if all(values.get(k, "") in ("", None, v) for k, v in example.items()) and any(
-            values.values()
-        ):
+        if number == 2 and all(values.get(k) in (None, v) for k, v in example.items()):
             continue  # the template's example row, left in by mistake
         yield SourceRow(number, cells, values, problems)
 
@@ -557,6 +555,8 @@ class _ResidentLoader(_Loader):
                     f"与第{earlier}行的身份证号重复",
                     f"the same ID number as row {earlier}",
                 )
+                outcome.problems[row.number] = row.problems
+                continue
             target, plan = self._household(row, home, group, homes, batch_homes, seen_homes)
             current = existing.get(number)
             candidate = self._candidate(row, person, current, target.id, keys)
