@@ -15,7 +15,7 @@ and, on a district database (communities of 5,000 residents up to the
 largest size), every report's time. Usage::
 
     python benchmarks/run.py                  # 10^5 and 10^6, SQLite (+ PostgreSQL if set)
-    python benchmarks/run.py --smoke          # 2,000 rows, seconds (CI)
+    python benchmarks/run.py --smoke          # 500 rows, seconds (CI)
     python benchmarks/run.py --sizes 100000 --postgres postgresql://postgres@127.0.0.1/test
 """
 
@@ -453,7 +453,7 @@ def scaling(results: list[Result], sizes: list[int]) -> list[str]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="import/export benchmark")
-    parser.add_argument("--smoke", action="store_true", help="2,000 rows, for CI")
+    parser.add_argument("--smoke", action="store_true", help="500 rows, for CI")
     parser.add_argument("--sizes", default="100000,1000000")
     parser.add_argument("--postgres", default=os.environ.get("COMMONS_BENCH_POSTGRES_URL"))
     parser.add_argument("--no-xlsx", action="store_true")
@@ -468,7 +468,7 @@ def main() -> None:
     if args.export:
         print(json.dumps(export_in_process(args.export[0], Path(args.export[1]))))
         return
-    sizes = [2000] if args.smoke else [int(s) for s in args.sizes.split(",")]
+    sizes = [500] if args.smoke else [int(s) for s in args.sizes.split(",")]
     work = args.work or Path(tempfile.mkdtemp(prefix="commons-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     results: list[Result] = []
