@@ -33,6 +33,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -407,6 +408,48 @@ def run_reports(backend: str, make_url: Any, size: int, work: Path, results: lis
     handle.close()
 
 
+def run_insert_paths(make_url: Any, results: list[Result], rows: int = 20_000) -> None:
+    """PostgreSQL: the same resident rows through COPY and through a Core executemany."""
+    import random
+
+    from sqlalchemy import delete, insert
+
+    from commons_core import Actor, open_commons
+    from commons_core.model import Ethnicity, Gender, Resident
+    from commons_core.storage import bulk
+    from commons_core.storage.tables import resident
+
+    url = make_url("paths")
+    handle = open_commons(url)
+    with handle.unit_of_work(Actor.local_admin()) as uow:
+        community = uow.find_community(COMMUNITY)
+    rng = random.Random(1)
+    people = [
+        attrs.asdict(
+            Resident(
+                community_id=community.id,
+                name=f"居民{i}",
+                gender=Gender.FEMALE,
+                birth_date=date(1950 + i % 60, 1 + i % 12, 1 + i % 28),
+                ethnicity=rng.choice(list(Ethnicity)),
+            ),
+            recurse=False,
+        )
+        for i in range(rows)
+    ]
+    for label, write in (
+        ("COPY", lambda conn: bulk.insert_rows(conn, resident, people)),
+        ("executemany", lambda conn: conn.execute(insert(resident), people)),
+    ):
+        with handle.engine.begin() as conn:
+            started = time.perf_counter()
+            write(conn)
+            seconds = time.perf_counter() - started
+            conn.execute(delete(resident))
+        results.append(Result(f"insert path: {label}", "postgresql", rows, seconds))
+    handle.close()
+
+
 def table(results: list[Result]) -> str:
     lines = [
         "| scenario | backend | rows | seconds | rows/s | baseline rows/s | ratio"
@@ -490,6 +533,8 @@ def main() -> None:
                     run_export(backend, url, size, work, results)
                 print(table(results), file=sys.stderr, flush=True)
         for backend, make_url in backends:
+            if backend == "postgresql":
+                run_insert_paths(make_url, results)
             run_reports(backend, make_url, max(sizes), work, results)
     finally:
         drop_schemas()

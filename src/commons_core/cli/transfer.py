@@ -76,7 +76,12 @@ class Progress:
 @click.command("template")
 @click.argument("kind", type=click.Choice(SHEETS))
 @click.option(
-    "--format", "fmt", type=click.Choice(["xlsx", "csv"]), default="xlsx", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["xlsx", "csv"]),
+    default="xlsx",
+    show_default=True,
+    help="格式 / format.",
 )
 @click.option(
     "--output",
@@ -198,7 +203,12 @@ def _print_summary(summary: Any, errors_to: Path | None, as_json: bool) -> None:
     "--community", "community_ref", required=True, metavar="NAME_OR_ID", help="社区 / community."
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "xlsx", "json"]),
+    default="csv",
+    show_default=True,
+    help="格式 / format.",
 )
 @click.option(
     "--output",
