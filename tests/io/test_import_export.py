@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from commons_core import Actor, Community
+from commons_core import AccessDenied, Actor, Community
 from commons_core.io import (
     FileError,
     ImportFailed,
@@ -347,8 +347,6 @@ def test_masked_export_and_its_audit(
     assert entry.changes["revealed"] == []
     assert entry.changes["rows"] == 3
     # Revealing needs the permission: a grid worker may not even export.
-    from commons_core import AccessDenied
-
     with pytest.raises(AccessDenied):
         export_table(
             commons, actor_for("grid_worker", community.id), "residents", "导入社区", output=out
@@ -484,3 +482,25 @@ def test_cli_commands(
     )
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[0].endswith("姓名 / name,性别 / gender")
+
+
+def test_export_of_any_entity_is_masked_by_field(
+    commons: Commons,
+    admin: Actor,
+    demo_community: Callable[..., Any],
+    tmp_path: Path,
+    actor_for: Callable[..., Actor],
+) -> None:
+    demo = demo_community()
+    name = demo.communities["small"].name
+    out = tmp_path / "staff.json"
+    summary = export_table(commons, admin, "staff", name, fmt="json", output=out)
+    staff = json.loads(out.read_text(encoding="utf-8"))
+    assert summary.rows == len(staff) == len(demo.data["small"].staff)
+    assert all("*" in s["phone"] for s in staff)
+    assert {"id", "name", "position", "phone"} <= set(staff[0])
+    assert "version" not in staff[0]
+    with pytest.raises(AccessDenied):
+        export_table(
+            commons, actor_for("clerk", demo.communities["small"].id), "staff", name, output=out
+        )
