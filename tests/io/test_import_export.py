@@ -333,7 +333,8 @@ def test_masked_export_and_its_audit(
     with out.open(encoding="utf-8-sig") as handle:
         lines = list(csv.reader(handle))
     assert lines[0] == HEADERS
-    first = dict(zip(HEADERS, lines[1], strict=True))
+    by_name = {row[2]: dict(zip(HEADERS, row, strict=True)) for row in lines[1:]}
+    first = by_name["张三"]
     assert first["身份证号 / id_number"] == "110105********002X"
     assert first["联系电话 / phone"] == "138****5678"
     assert first["性别 / gender"] == "女"
@@ -363,8 +364,9 @@ def test_masked_export_and_its_audit(
     )
     assert revealed.revealed == ("id_number", "phone")
     data = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
-    assert data[0]["id_number"] == "11010519491231002X"
-    assert data[0]["gender"] == "female"
+    zhang = next(d for d in data if d["name"] == "张三")
+    assert zhang["id_number"] == "11010519491231002X"
+    assert zhang["gender"] == "female"
 
 
 def test_export_import_round_trip(
