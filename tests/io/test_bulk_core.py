@@ -123,3 +123,36 @@ def test_bulk_insert_stores_what_an_insert_stores(
     assert len(stored) == 170
     for person in stored:
         assert person == attrs.evolve(written[person.id], version=0)
+
+
+class CommittedRecorder:
+    """A throwaway plugin that records what it is told after commit."""
+
+    def __init__(self) -> None:
+        self.events: list[DomainEvent] = []
+
+    @hookimpl
+    def commons_events_committed(self, commons: Any, events: Sequence[DomainEvent]) -> None:
+        self.events.extend(events)
+
+
+def test_committed_events_are_kept_only_for_plugins_that_want_them(commons_db_url: str) -> None:
+    from commons_core import open_commons
+    from commons_core.plugins import make_plugin_host
+
+    admin = Actor.local_admin()
+    quiet = open_commons(
+        commons_db_url, host=make_plugin_host(load_entry_points=False), upgrade=True
+    )
+    people = _people(quiet, admin)
+    with quiet.unit_of_work(admin) as uow:
+        uow.residents.add_many(people[:4])
+        assert uow._committed_events == []  # nobody listens: nothing held in memory
+    quiet.close()
+    listener = CommittedRecorder()
+    host = make_plugin_host(load_entry_points=False, plugins={"listener": listener})
+    told = open_commons(commons_db_url, host=host)
+    with told.unit_of_work(admin) as uow:
+        uow.residents.add_many(people[4:])
+    assert len(listener.events) == 4
+    told.close()

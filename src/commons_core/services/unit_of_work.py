@@ -160,6 +160,7 @@ class UnitOfWork:
         self._connection: Connection | None = None
         self._pending_events: list[DomainEvent] = []
         self._committed_events: list[DomainEvent] = []
+        self._keep_events = commons.host.wants_committed_events()
         self._repos: dict[str, Repository[Any]] = {}
         self.community_ids: frozenset[UUID] | None = None
         self._closed = False
@@ -285,7 +286,8 @@ class UnitOfWork:
                     "plugins keep producing events in response to events",
                 )
             batch, self._pending_events = self._pending_events, []
-            self._committed_events.extend(batch)
+            if self._keep_events:
+                self._committed_events.extend(batch)
             self.commons.host.on_events(self, batch)
         self.audit.flush(self.connection)
 
