@@ -68,7 +68,7 @@ def open_commons(
     *,
     host: PluginHost | None = None,
     upgrade: bool = False,
-    app_role: str | None = None,
+    app_role: str | None = "auto",
 ) -> Commons:
     """Open a commons database.
 
@@ -77,7 +77,8 @@ def open_commons(
     :param host: the plugins to use; defaults to the built-ins and every installed plugin.
     :param upgrade: bring the schema to the latest migration first.
     :param app_role: on PostgreSQL, the role units of work switch to, so that
-        row-level security applies (see :mod:`commons_core.storage.row_security`).
+        row-level security applies (see :mod:`commons_core.storage.row_security`);
+        ``"auto"`` uses ``commons_app`` when it exists, ``None`` never switches.
     """
     import os
 
@@ -88,9 +89,7 @@ def open_commons(
     url = url or os.environ.get("COMMONS_DATABASE_URL") or DEFAULT_URL
     commons = Commons(make_engine(url), host or make_plugin_host(), app_role=app_role)
     if upgrade:
-        from commons_core.storage.migrate import upgrade as run_upgrade
-
-        run_upgrade(commons.engine, commons.host.migration_locations(), commons.tables)
+        commons.upgrade()
     return commons
 
 

@@ -149,6 +149,8 @@ class Role:
 
 _EVERY_ENTITY = [f"*:{a}" for a in ACTIONS]
 _READ = ["*:list", "*:read"]
+# Everyone may see the communities they work in and their street office.
+_PLACES = ("community:list", "community:read", "street_office:list", "street_office:read")
 
 BUILTIN_ROLES: tuple[Role, ...] = (
     Role("administrator", Label("管理员", "administrator"), ("*",)),
@@ -183,8 +185,7 @@ BUILTIN_ROLES: tuple[Role, ...] = (
             "building:read",
             "grid_zone:list",
             "grid_zone:read",
-            "community:list",
-            "community:read",
+            *_PLACES,
             "reveal:contact",
         ),
     ),
@@ -198,8 +199,7 @@ BUILTIN_ROLES: tuple[Role, ...] = (
             "household:read",
             "partner_unit:list",
             "partner_unit:read",
-            "community:list",
-            "community:read",
+            *_PLACES,
             "reveal:health",
             "reveal:contact",
         ),
@@ -212,8 +212,7 @@ BUILTIN_ROLES: tuple[Role, ...] = (
             "household:read",
             "resident:list",
             "resident:read",
-            "community:list",
-            "community:read",
+            *_PLACES,
         ),
     ),
     Role(
@@ -229,8 +228,7 @@ BUILTIN_ROLES: tuple[Role, ...] = (
             "household:read",
             "resident:list",
             "resident:read",
-            "community:list",
-            "community:read",
+            *_PLACES,
             "reveal:identity",
             "reveal:contact",
             "reveal:assistance",

@@ -60,8 +60,15 @@ class CommonsSpecs:
         must not start with ``commons_``; name them after the plugin.
 
         :param host: the plugin host; call ``host.add_hookspecs(MySpecs)``.
+        :returns: nothing.
 
         Example::
+
+            from commons_core.hookspecs import hookspec
+
+            class LoveSupermarketSpecs:
+                @hookspec
+                def love_supermarket_restocked(self, uow, items): ...
 
             @hookimpl
             def commons_add_hookspecs(host):
@@ -97,6 +104,12 @@ class CommonsSpecs:
         plugin's name.
 
         :returns: the tables.
+
+        Example::
+
+            @hookimpl
+            def commons_tables():
+                return [love_supermarket_stock_total]
         """
 
     @hookspec
@@ -107,6 +120,7 @@ class CommonsSpecs:
         before the converter is first used.
 
         :param converter: the host's private converter.
+        :returns: nothing.
 
         Example::
 
@@ -142,15 +156,28 @@ class CommonsSpecs:
         automatically; declare the others here (``love_supermarket:sell``).
 
         :returns: the permissions.
+
+        Example::
+
+            @hookimpl
+            def commons_permissions():
+                return [Permission("love_supermarket:sell", Label("销售", "sell at the counter"))]
         """
 
     @hookspec
     def commons_roles(self) -> Sequence[Role]:
         """Contribute new roles.
 
-        Called once per host, before :meth:`commons_role_grants`.
+        Called once per host, before :meth:`commons_role_grants`. Role names
+        are global: name them after the plugin's trade (``patroller``).
 
         :returns: the roles.
+
+        Example::
+
+            @hookimpl
+            def commons_roles():
+                return [Role("patroller", Label("巡逻员", "patroller"), ("safety_patrol_*:read",))]
         """
 
     @hookspec
@@ -180,6 +207,20 @@ class CommonsSpecs:
 
         :param uow: the unit of work, acting as the same actor.
         :param events: the events of this batch, in order.
+        :returns: nothing.
+
+        Example::
+
+            @hookimpl
+            def commons_on_events(uow, events):
+                elderly = [
+                    e for e in events
+                    if isinstance(e, ResidentRegistered) and e.birth_date <= SIXTY_YEARS_AGO
+                ]
+                uow.repo(HealthFile).add_many(
+                    HealthFile(community_id=e.community_id, resident_id=e.resident_id)
+                    for e in elderly
+                )
         """
 
     @hookspec
@@ -192,6 +233,14 @@ class CommonsSpecs:
 
         :param commons: the SDK handle.
         :param events: every event of the unit of work, in order.
+        :returns: nothing.
+
+        Example::
+
+            @hookimpl
+            def commons_events_committed(commons, events):
+                if any(isinstance(e, ResidentMovedOut) for e in events):
+                    stock_cache.clear()
         """
 
     @hookspec
@@ -202,6 +251,12 @@ class CommonsSpecs:
         plugin's name (``love-supermarket-ledger``).
 
         :returns: the reports.
+
+        Example::
+
+            @hookimpl
+            def commons_reports():
+                return [LedgerReport(), DisclosureReport()]
         """
 
     @hookspec
@@ -209,9 +264,22 @@ class CommonsSpecs:
         """Contribute ``commons`` subcommands.
 
         Called when the command line starts. A command reaches the SDK through
-        :func:`commons_core.cli.get_commons` on its click context.
+        :func:`commons_core.cli.get_commons` on its click context. Name
+        commands after the plugin; a name taken by the core is skipped with a
+        warning.
 
         :returns: click commands or groups.
+
+        Example::
+
+            @click.command("love-supermarket-stock", help="库存 / show the stock.")
+            def stock():
+                with get_commons().unit_of_work(get_actor(), readonly=True) as uow:
+                    echo_json(current_stock(uow))
+
+            @hookimpl
+            def commons_cli_commands():
+                return [stock]
         """
 
     @hookspec
@@ -223,6 +291,19 @@ class CommonsSpecs:
 
         :param uow: the unit of work.
         :param demo: the demo communities, a seeded random generator and the demo date.
+        :returns: nothing.
+
+        Example::
+
+            @hookimpl
+            def commons_demo_data(uow, demo):
+                for data in demo.data.values():
+                    poor = [h for h in data.households if h.statuses]
+                    uow.repo(Card).add_many(
+                        Card(community_id=h.community_id, household_id=h.id,
+                             issued_on=demo.today - timedelta(days=demo.rng.randint(0, 365)))
+                        for h in poor
+                    )
         """
 
     @hookspec
@@ -233,6 +314,13 @@ class CommonsSpecs:
         label and ``depends_on`` the core revision they need.
 
         :returns: the branches (usually one).
+
+        Example::
+
+            @hookimpl
+            def commons_migration_locations():
+                versions = Path(__file__).parent / "migrations" / "versions"
+                return [MigrationBranch("love_supermarket", versions)]
         """
 
     @hookspec
@@ -244,4 +332,10 @@ class CommonsSpecs:
         route handlers and routers, see its README).
 
         :returns: route handlers.
+
+        Example::
+
+            @hookimpl
+            def commons_web_pages():
+                return [ledger_page]
         """

@@ -88,6 +88,8 @@ class PluginHost:
         if os.environ.get("COMMONS_TRACE_PLUGINS"):
             self.pm.trace.root.setwriter(sys.stderr.write)
             self.pm.enable_tracing()
+        # Historic: every plugin registered from now on receives it at registration.
+        self.pm.hook.commons_add_hookspecs.call_historic(kwargs={"host": self})
 
     # -- registration -----------------------------------------------------
 
@@ -110,6 +112,16 @@ class PluginHost:
             self.pm.register(plugin, name=name)
         except pluggy.PluginValidationError as error:
             raise PluginError(name, f"钩子实现无效:{error}", f"invalid hook: {error}") from None
+        except PluginError:
+            self._unregister_quietly(plugin)
+            raise
+        except Exception as error:
+            self._unregister_quietly(plugin)
+            raise PluginError(
+                name,
+                f"注册时出错:{type(error).__name__}: {error}",
+                f"failed while registering: {type(error).__name__}: {error}",
+            ) from error
         unknown = [
             h for h in self._hooks_of(plugin) if h.startswith(CORE_PREFIX) and not self._known(h)
         ]
@@ -188,10 +200,14 @@ class PluginHost:
 
     def _known(self, hook_name: str) -> bool:
         caller = getattr(self.pm.hook, hook_name, None)
-        return caller is not None and caller.has_spec()
+        return isinstance(caller, pluggy.HookCaller) and caller.has_spec()
 
     def _hooks_of(self, plugin: object) -> list[str]:
         return [c.name for c in self.pm.get_hookcallers(plugin) or ()]
+
+    def _unregister_quietly(self, plugin: object) -> None:
+        if self.pm.is_registered(plugin):
+            self.pm.unregister(plugin)
 
     def _mark(
         self, name: str, package: str | None, version: str | None, status: Status, reason: str

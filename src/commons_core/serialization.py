@@ -195,10 +195,6 @@ def _is_set_type(type_: Any) -> bool:
     return get_origin(type_) in (frozenset, set)
 
 
-def _is_exactly(type_: Any) -> Callable[[Any], bool]:
-    return lambda candidate: candidate is type_
-
-
 def _optional_of(type_: Any) -> Any | None:
     """``X`` when ``type_`` is ``X | None``, else ``None``."""
     if get_origin(type_) in (Union, UnionType):
@@ -216,24 +212,24 @@ def make_converter(rules: RuleSet) -> cattrs.Converter:
     """
     converter = cattrs.Converter(forbid_extra_keys=True, detailed_validation=True)
 
-    # Exact-type predicates, not singledispatch: str and int hooks must not
-    # catch their subclasses (string enums, bool).
-    exact: dict[Any, Callable[[Any, Any], Any]] = {
+    # Registered by class: singledispatch picks the most specific hook, so string
+    # enums get the enum hook rather than str's, and bool its own rather than int's.
+    by_class: dict[type, Callable[[Any, Any], Any]] = {
         str: _structure_str,
         int: _structure_int,
-        Decimal: _structure_decimal,
         bool: _structure_bool,
+        Decimal: _structure_decimal,
         date: _structure_date,
         datetime: _structure_datetime,
         time: _structure_time,
         UUID: _structure_uuid,
+        LabeledEnum: _structure_enum,
     }
-    for type_, hook in exact.items():
-        converter.register_structure_hook_func(_is_exactly(type_), hook)
+    for type_, hook in by_class.items():
+        converter.register_structure_hook(type_, hook)
     converter.register_structure_hook_func(
         lambda t: _optional_of(t) is str, _structure_optional_str
     )
-    converter.register_structure_hook(LabeledEnum, _structure_enum)
 
     def structure_set(value: Any, type_: Any) -> frozenset[Any]:
         (item_type,) = get_args(type_)

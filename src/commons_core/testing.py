@@ -1,7 +1,13 @@
 """A pytest plugin for testing code built on commons_core, plugins above all.
 
 Installed with the core (entry point ``pytest11``), so its fixtures are
-available in any test suite of a project that depends on ``commons-core``.
+available in any test suite of a project that depends on ``commons-core``;
+there is nothing to import or configure. A plugin's ``tests/conftest.py``
+only says which plugins are under test::
+
+    @pytest.fixture
+    def commons_plugins():
+        return {"love_supermarket": hooks}
 
 Fixtures:
 
@@ -19,16 +25,33 @@ Fixtures:
     (installed plugins are not loaded, so other packages cannot interfere).
 ``commons``
     The SDK opened on ``commons_db_url`` with ``commons_host``, migrated to
-    the head of every branch.
+    the head of every branch (core and the plugins under test).
 ``admin``
     The local administrator actor.
 ``actor_for``
-    ``actor_for(role, community, zone=None, household=None)`` → an actor
-    with one role scoped to a community (or a zone or household in it).
+    ``actor_for(role, community_id=None, *, zone_id=None, household_id=None)``
+    → an actor with one role, scoped to everything, a community, or a zone or
+    household in it. ``community_id`` may also be a
+    :class:`~commons_core.Community`. Unknown role names are an error, so a
+    typo cannot pass for a denied permission.
 ``demo_community``
     ``demo_community(households=40, ...)`` → a small generated community
-    (households, residents, zones, staff, a clinic …) stored in ``commons``;
-    plugins' ``commons_demo_data`` hooks run on it too.
+    (households, residents, zones, staff, a clinic …) stored in ``commons``,
+    returned as the :class:`~commons_core.demo.DemoContext` plugins receive
+    (the community under the key ``"small"``); plugins'
+    ``commons_demo_data`` hooks run on it too unless ``run_plugins=False``.
+``commons_cli``
+    ``commons_cli("report", "--list")`` → a :class:`click.testing.Result`:
+    runs the ``commons`` command line on ``commons`` (as the local
+    administrator) with exactly the plugins under test.
+
+Helpers:
+
+:func:`assert_no_schema_drift`
+    Fails when the migrations do not produce exactly the tables the code
+    defines (a plugin's first test).
+:func:`make_small_community`
+    What ``demo_community`` calls, for fixtures of your own.
 """
 
 from __future__ import annotations
@@ -44,12 +67,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from click.testing import Result
+
     from commons_core.access import Actor
     from commons_core.demo import DemoContext
     from commons_core.plugins import PluginHost
     from commons_core.services import Commons
 
-__all__ = ["POSTGRES_ENV", "make_small_community"]
+__all__ = ["POSTGRES_ENV", "assert_no_schema_drift", "make_small_community"]
 
 POSTGRES_ENV = "COMMONS_TEST_POSTGRES_URL"
 
@@ -143,18 +168,25 @@ def admin() -> Actor:
 
 
 @pytest.fixture
-def actor_for() -> Callable[..., Actor]:
+def actor_for(commons_host: PluginHost) -> Callable[..., Actor]:
     """A factory of actors with one role: ``actor_for("clerk", community_id)``."""
-    from commons_core.access import Actor, Scope
+    from commons_core.access import BUILTIN_ROLES, Actor, Scope
+
+    known = {role.name for role in (*BUILTIN_ROLES, *commons_host.roles())}
 
     def make(
         role: str,
-        community_id: uuid.UUID | None = None,
+        community_id: uuid.UUID | Any | None = None,
         *,
         zone_id: uuid.UUID | None = None,
         household_id: uuid.UUID | None = None,
         username: str | None = None,
     ) -> Actor:
+        if role not in known:
+            raise ValueError(f"unknown role {role!r}; known roles: {', '.join(sorted(known))}")
+        # A Community (or anything with an id) stands for its id.
+        if community_id is not None and not isinstance(community_id, uuid.UUID):
+            community_id = community_id.id
         if community_id is None:
             scope = Scope.everything()
         elif household_id is not None:
@@ -176,6 +208,39 @@ def demo_community(commons: Commons, admin: Actor) -> Callable[..., DemoContext]
         return make_small_community(commons, admin, **overrides)
 
     return make
+
+
+@pytest.fixture
+def commons_cli(commons: Commons, commons_db_url: str) -> Callable[..., Result]:
+    """Run the ``commons`` command line on ``commons``: ``commons_cli("report", "--list")``.
+
+    Only the plugins under test contribute commands. Exceptions are left in
+    ``result.exception`` as click's test runner does.
+    """
+    from click.testing import CliRunner
+
+    from commons_core.cli.context import CliState
+    from commons_core.cli.main import make_cli
+
+    group = make_cli(commons.host)
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        state = CliState(commons_db_url, None, False, commons.host)
+        return CliRunner().invoke(group, ["--db", commons_db_url, *args], obj=state, input=input)
+
+    return invoke
+
+
+def assert_no_schema_drift(commons: Commons) -> None:
+    """Fail, listing the differences, unless the database matches the tables exactly.
+
+    After ``commons`` has migrated the database, this proves that the
+    plugins' migrations create exactly what their ``tables.py`` defines.
+    """
+    from commons_core.storage.migrate import schema_drift
+
+    drift = schema_drift(commons.engine, commons.tables)
+    assert not drift, "the migrations differ from the tables:\n" + "\n".join(map(str, drift))
 
 
 def make_small_community(

@@ -156,3 +156,11 @@ def test_committed_events_are_kept_only_for_plugins_that_want_them(commons_db_ur
         uow.residents.add_many(people[4:])
     assert len(listener.events) == 4
     told.close()
+
+
+def test_bulk_insert_errors_are_sqlalchemy_errors(commons: Commons, admin: Actor) -> None:
+    from sqlalchemy.exc import IntegrityError
+
+    people = _people(commons, admin) * 8  # 64 rows: the bulk path, with repeated keys
+    with pytest.raises(IntegrityError), commons.unit_of_work(admin) as uow:
+        uow.residents.add_many(people)

@@ -16,11 +16,10 @@ def db() -> None:
 def upgrade() -> None:
     """升级到最新结构(核心与所有插件)/ bring the schema to the latest revision of every branch."""
     from commons_core.storage.migrate import current_heads
-    from commons_core.storage.migrate import upgrade as run_upgrade
 
     commons = get_commons()
     before = current_heads(commons.engine)
-    run_upgrade(commons.engine, commons.host.migration_locations(), commons.tables)
+    commons.upgrade()
     after = current_heads(commons.engine)
     if before == after:
         click.echo("已是最新 / already at the latest revision: " + ", ".join(sorted(after)))
@@ -72,3 +71,28 @@ def revision(branch: str, message: str, rev_id: str | None) -> None:
             rev_id,
         )
     click.echo(f"已生成 / written: {path}")
+
+
+@db.command("grant-login")
+@click.argument("name")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+def grant_login(name: str, password: str) -> None:
+    """创建应用登录角色(PostgreSQL)/ create a login role for the application (PostgreSQL).
+
+    The role is a member of ``commons_app`` and owns no table, so row-level
+    security always applies to it. Connect the application with it.
+    """
+    from sqlalchemy import text
+
+    from commons_core.storage.row_security import APP_ROLE
+
+    commons = get_commons()
+    if commons.engine.dialect.name != "postgresql":
+        raise click.UsageError("只适用于 PostgreSQL / PostgreSQL only")
+    with commons.engine.begin() as connection:
+        quoted = connection.dialect.identifier_preparer.quote(name)
+        literal = password.replace("'", "''")
+        connection.execute(
+            text(f"CREATE ROLE {quoted} LOGIN PASSWORD '{literal}' IN ROLE {APP_ROLE}")
+        )
+    click.echo(f"已创建 / created login role {name} (member of {APP_ROLE})")

@@ -16,10 +16,9 @@ from commons_core.cli.context import echo_json, get_actor, get_commons
 def demo(seed: int) -> None:
     """载入示范社区数据 / load the demo communities (文化路社区, 天鹤社区, 慈溪社区)."""
     from commons_core.demo import DemoAlreadyLoaded, load_demo
-    from commons_core.storage.migrate import upgrade
 
     commons = get_commons()
-    upgrade(commons.engine, commons.host.migration_locations(), commons.tables)
+    commons.upgrade()
     started = time.perf_counter()
     try:
         result = load_demo(commons, get_actor(), seed=seed)

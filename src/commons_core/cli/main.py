@@ -15,7 +15,7 @@ import click
 from commons_core.cli.context import CliState, get_state
 from commons_core.errors import CommonsError, ValidationError
 
-__all__ = ["cli", "main"]
+__all__ = ["cli", "main", "make_cli"]
 
 EXIT_ERROR = 1
 EXIT_INTERNAL = 2
@@ -49,8 +49,8 @@ def cli(ctx: click.Context, db_url: str, as_user: str | None, debug: bool) -> No
     ctx.call_on_close(state.close)
 
 
-def _register_commands(host: Any) -> None:
-    from commons_core.cli import audit, db, demo, plugins, reports, transfer
+def _register_commands(host: Any, group: click.Group = cli) -> None:
+    from commons_core.cli import audit, db, demo, plugins, privacy, reports, scaffold, transfer
 
     for command in (
         db.db,
@@ -59,16 +59,36 @@ def _register_commands(host: Any) -> None:
         demo.communities,
         reports.report,
         audit.audit,
+        privacy.subject,
+        privacy.retention,
+        scaffold.plugin,
         *(transfer.template, transfer.import_, transfer.export),
     ):
-        cli.add_command(command)
+        group.add_command(command)
     for command in host.cli_commands():
-        if command.name in cli.commands:
+        if command.name in group.commands:
             click.echo(
                 f"warning: plugin command {command.name} clashes with a core command", err=True
             )
             continue
-        cli.add_command(command)
+        group.add_command(command)
+
+
+def make_cli(host: Any) -> click.Group:
+    """A fresh ``commons`` group with the core's commands and ``host``'s plugins' commands.
+
+    For tests: the group :func:`main` runs is built once per process, while
+    each test has a plugin host of its own.
+    """
+    group = click.Group(
+        name=cli.name,
+        params=list(cli.params),
+        callback=cli.callback,
+        help=cli.help,
+        context_settings=dict(cli.context_settings),
+    )
+    _register_commands(host, group)
+    return group
 
 
 def main(argv: list[str] | None = None) -> None:

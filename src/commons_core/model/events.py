@@ -21,6 +21,7 @@ __all__ = [
     "DomainEvent",
     "HouseholdStatusChanged",
     "LifeEvent",
+    "ResidentAnonymised",
     "ResidentDeceased",
     "ResidentMovedIn",
     "ResidentMovedOut",
@@ -77,6 +78,19 @@ class ResidentDeceased(DomainEvent):
 
     resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
     household_id: UUID | None = attrs.field(default=None, metadata=label("户", "household"))
+
+
+@attrs.frozen(kw_only=True)
+class ResidentAnonymised(DomainEvent):
+    """A departed resident's personal data was removed after the retention period.
+
+    Plugins holding data about the resident remove or anonymise it in the
+    same unit of work.
+    """
+
+    LABEL: ClassVar[Label] = Label("居民信息已匿名化", "resident anonymised")
+
+    resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
 
 
 @attrs.frozen(kw_only=True)

@@ -112,52 +112,27 @@ class ResidentRepository(Repository[Resident]):
             if current is not None
             else self.add(person)
         )
-        self._history(stored, LifeEventKind.MOVED_IN, on, detail)
-        self.uow.emit(
-            ResidentMovedIn(
-                community_id=stored.community_id,
-                occurred_on=on,
-                resident_id=stored.id,
-                household_id=stored.household_id,
-            )
-        )
-        return stored
+        return self._happened(stored, LifeEventKind.MOVED_IN, ResidentMovedIn, on, detail)
 
     def move_out(self, person: Resident, *, on: date, detail: str | None = None) -> Resident:
         """Record that a resident moved out of the community."""
         stored = self.update(attrs.evolve(person, status=ResidentStatus.MOVED_OUT, left_on=on))
-        self._history(stored, LifeEventKind.MOVED_OUT, on, detail)
-        self.uow.emit(
-            ResidentMovedOut(
-                community_id=stored.community_id,
-                occurred_on=on,
-                resident_id=stored.id,
-                household_id=stored.household_id,
-            )
-        )
-        return stored
+        return self._happened(stored, LifeEventKind.MOVED_OUT, ResidentMovedOut, on, detail)
 
     def mark_deceased(self, person: Resident, *, on: date, detail: str | None = None) -> Resident:
         """Record a resident's death."""
         stored = self.update(attrs.evolve(person, status=ResidentStatus.DECEASED, left_on=on))
-        self._history(stored, LifeEventKind.DECEASED, on, detail)
-        self.uow.emit(
-            ResidentDeceased(
-                community_id=stored.community_id,
-                occurred_on=on,
-                resident_id=stored.id,
-                household_id=stored.household_id,
-            )
-        )
-        return stored
+        return self._happened(stored, LifeEventKind.DECEASED, ResidentDeceased, on, detail)
 
-    def history(self, resident_id: UUID) -> list[LifeEvent]:
-        """A resident's life events, oldest first."""
-        return self.uow.repo(LifeEvent).find(
-            life_event.c.resident_id == resident_id, order_by=[life_event.c.occurred_on]
-        )
-
-    def _history(self, person: Resident, kind: LifeEventKind, on: date, detail: str | None) -> None:
+    def _happened(
+        self,
+        person: Resident,
+        kind: LifeEventKind,
+        event: type[ResidentMovedIn | ResidentMovedOut | ResidentDeceased],
+        on: date,
+        detail: str | None,
+    ) -> Resident:
+        """Write the history entry and emit the domain event of a change in someone's life."""
         self.uow.repo(LifeEvent).add(
             LifeEvent(
                 id=uuid4(),
@@ -168,6 +143,21 @@ class ResidentRepository(Repository[Resident]):
                 household_id=person.household_id,
                 detail=detail,
             )
+        )
+        self.uow.emit(
+            event(
+                community_id=person.community_id,
+                occurred_on=on,
+                resident_id=person.id,
+                household_id=person.household_id,
+            )
+        )
+        return person
+
+    def history(self, resident_id: UUID) -> list[LifeEvent]:
+        """A resident's life events, oldest first."""
+        return self.uow.repo(LifeEvent).find(
+            life_event.c.resident_id == resident_id, order_by=[life_event.c.occurred_on]
         )
 
     def _events_added(self, objs: Sequence[Resident]) -> list[DomainEvent]:

@@ -10,6 +10,7 @@ of work's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import visitors
 
 from commons_core.access import mask_value
@@ -118,6 +120,17 @@ class Repository(Generic[T]):
     ) -> Iterator[T]:
         """Stream records matching ``criteria``, ``batch_size`` rows at a time."""
         self._require("list")
+        return self._stream(criteria, order_by, limit, offset, reveal, batch_size)
+
+    def _stream(
+        self,
+        criteria: Sequence[ColumnElement[bool]],
+        order_by: Sequence[Any],
+        limit: int | None,
+        offset: int | None,
+        reveal: bool,
+        batch_size: int,
+    ) -> Iterator[T]:
         self._check_filters([*criteria, *order_by])
         query = self.select().where(*criteria)
         query = query.order_by(*order_by) if order_by else query.order_by(*self._key_order())
@@ -125,10 +138,34 @@ class Repository(Generic[T]):
             query = query.limit(limit)
         if offset is not None:
             query = query.offset(offset)
-        # Per statement: Connection.execution_options() would change the connection for good.
-        result = self.uow.connection.execute(query, execution_options={"yield_per": batch_size})
+        result = self.uow.connection.execute(query.execution_options(yield_per=batch_size))
         for rows in result.partitions():
             yield from self._present([self._load(r) for r in rows], reveal)
+
+    def export(
+        self,
+        *criteria: ColumnElement[bool],
+        order_by: Sequence[Any] = (),
+        reveal: bool = False,
+        batch_size: int = 1000,
+    ) -> Iterator[T]:
+        """Stream records for an export (needs ``<entity>:export``).
+
+        The export itself is recorded in the audit trail (who, what, whether
+        revealed); with ``reveal`` every sensitive field must be revealable,
+        and each record revealed is logged as for :meth:`get`.
+        """
+        self._require("export")
+        communities = self.uow.community_ids
+        for community in sorted(communities) if communities is not None else [None]:
+            self.uow.audit.record(
+                community,
+                "export",
+                self.name,
+                "*",
+                {"reveal": reveal, "criteria": [str(c) for c in criteria]},
+            )
+        return self._stream(criteria, order_by, None, None, reveal, batch_size)
 
     def count(self, *criteria: ColumnElement[bool]) -> int:
         """How many records in scope match ``criteria``."""
@@ -180,7 +217,8 @@ class Repository(Generic[T]):
     def _insert_batch(self, batch: list[T]) -> None:
         self._check_scope_before(batch)
         self._check_references(batch)
-        insert_rows(self.uow.connection, self.table, [self._dump(obj) for obj in batch])
+        with self._writing("create"):
+            insert_rows(self.uow.connection, self.table, [self._dump(obj) for obj in batch])
         self._check_visible(batch, "create")
         for obj in batch:
             self.uow.audit.record(
@@ -259,7 +297,9 @@ class Repository(Generic[T]):
         if not changed:
             return result
         self._check_scope_before([c.obj for c in changed])
-        self._check_references([c.obj for c in changed])
+        self._check_references(
+            [c.obj for c in changed], changed=set().union(*(c.changes for c in changed))
+        )
         for names, group in groups.items():
             self._write_updates(names, group)
         self._check_visible([c.after for c in changed], "update")
@@ -294,7 +334,7 @@ class Repository(Generic[T]):
             row |= {f"v_{name}": new for name, (_old, new) in change.changes.items()}
             row |= {"k_version": expected, "v_version": expected + 1}
             params.append(row)
-        result = self.uow.connection.execute(statement, params)
+        result = self._write("update", statement, params)
         if result.rowcount != len(params):
             first = group[0].obj
             raise ConflictError(self.name, self._key(first), getattr(first, "version", 0))
@@ -307,7 +347,7 @@ class Repository(Generic[T]):
         condition = self._key_condition(obj)
         if "version" in self._fields:
             condition = and_(condition, self.table.c.version == expected)
-        result = self.uow.connection.execute(delete(self.table).where(condition))
+        result = self._write("delete", delete(self.table).where(condition))
         if result.rowcount != 1:
             raise ConflictError(self.name, self._key(obj), expected)
         self.uow.audit.record(
@@ -342,6 +382,25 @@ class Repository(Generic[T]):
                 self.uow.actor.username, f"{self.name}:{action}", f"{self.name} (append-only)"
             )
         self._require(action)
+
+    def _write(self, action: str, statement: Any, rows: Any = None) -> Any:
+        """Execute a write; the database refusing it (row-level security) is AccessDenied."""
+        with self._writing(action):
+            return self.uow.connection.execute(statement, rows)
+
+    @contextmanager
+    def _writing(self, action: str) -> Iterator[None]:
+        """The database refusing a write in this block (row-level security) is AccessDenied."""
+        try:
+            yield
+        except DBAPIError as error:
+            if getattr(error.orig, "sqlstate", None) == "42501":
+                raise AccessDenied(
+                    self.uow.actor.username,
+                    f"{self.name}:{action}",
+                    f"{self.name} outside the actor's scope",
+                ) from None
+            raise
 
     def _load(self, row: Any) -> T:
         return self.model(**dict(zip(self._fields, row, strict=True)))
@@ -498,13 +557,18 @@ class Repository(Generic[T]):
                 f"{self.name} outside the actor's scope",
             )
 
-    def _check_references(self, objs: Sequence[T]) -> None:
-        """Every link to another record must point at an existing record of the same community."""
+    def _check_references(self, objs: Sequence[T], changed: set[str] | None = None) -> None:
+        """Every link to another record must point at an existing record of the same community.
+
+        On update only the links that changed are checked (``changed``).
+        """
         problems: list[Problem] = []
         for fk in self.table.foreign_key_constraints:
             local = [c.name for c in fk.columns]
             links = [c for c in local if c != "community_id"]
             if not links or links[0] not in self._fields:
+                continue
+            if changed is not None and not changed.intersection(links):
                 continue
             target = fk.referred_table
             remote = [e.column.name for e in fk.elements]

@@ -43,7 +43,11 @@ def scope_condition(
     else:
         # Other reference tables (users …) are for administrators only.
         return false()
-    if scope.kind in (ScopeKind.STREET, ScopeKind.COMMUNITY) or entity.name == "community":
+    if (
+        scope.kind in (ScopeKind.STREET, ScopeKind.COMMUNITY)
+        or entity.name == "community"
+        or entity.shared
+    ):
         return by_community
     assert scope.community_id is not None
     if scope.kind is ScopeKind.ZONE:

@@ -46,6 +46,7 @@ __all__ = ["Commons", "UnitOfWork"]
 T = TypeVar("T")
 
 MAX_EVENT_ROUNDS = 10
+AUTO_ROLE = "auto"
 
 
 class Commons:
@@ -55,10 +56,12 @@ class Commons:
     between threads; each thread opens its own units of work.
     """
 
-    def __init__(self, engine: Engine, host: PluginHost, *, app_role: str | None = None) -> None:
+    def __init__(
+        self, engine: Engine, host: PluginHost, *, app_role: str | None = AUTO_ROLE
+    ) -> None:
         self.engine = engine
         self.host = host
-        self.app_role = app_role
+        self._app_role = app_role
         self.entities: list[Entity] = host.entities()
         self._by_model = {e.model: e for e in self.entities}
         self._by_name = {e.name: e for e in self.entities}
@@ -74,6 +77,31 @@ class Commons:
     def tables(self) -> list[Table]:
         """Every table of core and loaded plugins, dependencies first."""
         return tables_of(self.entities, self.host.tables())
+
+    @property
+    def app_role(self) -> str | None:
+        """The PostgreSQL role units of work switch to (row-level security), if any.
+
+        By default the ``commons_app`` role when the database has it and the
+        login may use it; ``None`` on SQLite.
+        """
+        if self._app_role == AUTO_ROLE:
+            self._app_role = None
+            if self.engine.dialect.name == "postgresql":
+                from commons_core.storage.row_security import APP_ROLE, app_role_available
+
+                with self.engine.connect() as connection:
+                    if app_role_available(connection):
+                        self._app_role = APP_ROLE
+        return self._app_role
+
+    def upgrade(self) -> None:
+        """Bring the schema to the latest revision of core and every plugin."""
+        from commons_core.storage.migrate import upgrade
+
+        upgrade(self.engine, self.host.migration_locations(), self.tables, self.entities)
+        if self._app_role is None and self.engine.dialect.name == "postgresql":
+            self._app_role = AUTO_ROLE
 
     @cached_property
     def reports(self) -> dict[str, Report]:

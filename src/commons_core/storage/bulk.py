@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, text
+from sqlalchemy.exc import DBAPIError
 
 __all__ = ["COPY_THRESHOLD", "insert_rows"]
 
@@ -31,12 +32,20 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
     dialect = connection.dialect.name
     if len(rows) < COPY_THRESHOLD:
         connection.execute(insert(table), list(rows))
-    elif dialect == "postgresql" and not _row_security_active(connection, table):
-        _copy(connection, table, rows)
-    elif dialect == "sqlite":
-        _executemany(connection, table, rows)
-    else:
-        connection.execute(insert(table), list(rows))
+        return
+    dbapi = connection.dialect.loaded_dbapi
+    try:
+        if dialect == "postgresql" and not _row_security_active(connection, table):
+            _copy(connection, table, rows)
+        elif dialect == "sqlite":
+            _executemany(connection, table, rows)
+        else:
+            connection.execute(insert(table), list(rows))
+    except dbapi.Error as error:
+        # The driver's own error, wrapped as SQLAlchemy wraps it on the INSERT path.
+        raise DBAPIError.instance(
+            f"bulk insert into {table.name}", None, error, dbapi.Error
+        ) from error
 
 
 def _row_security_active(connection: Connection, table: Table) -> bool:

@@ -20,7 +20,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, Table
 
-from commons_core.storage.schema import MigrationBranch
+from commons_core.storage.schema import Entity, MigrationBranch
 
 __all__ = [
     "CORE_BRANCH",
@@ -61,10 +61,23 @@ def alembic_config(
     return config
 
 
-def upgrade(engine: Engine, branches: Sequence[MigrationBranch], tables: Sequence[Table]) -> None:
-    """Bring the database to the head of every branch, in one transaction."""
+def upgrade(
+    engine: Engine,
+    branches: Sequence[MigrationBranch],
+    tables: Sequence[Table],
+    entities: Sequence[Entity] = (),
+) -> None:
+    """Bring the database to the head of every branch, in one transaction.
+
+    On PostgreSQL this also (re)installs row-level security for every table,
+    plugins' included (see :mod:`commons_core.storage.row_security`).
+    """
     with engine.begin() as connection:
         command.upgrade(alembic_config(connection, branches, tables), "heads")
+        if connection.dialect.name == "postgresql":
+            from commons_core.storage.row_security import install
+
+            install(connection, tables, entities)
 
 
 def current_heads(engine: Engine) -> set[str]:

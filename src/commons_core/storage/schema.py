@@ -214,6 +214,8 @@ class Entity:
     :param household_column: column holding the household id (``"id"`` for households).
     :param resident_column: column holding the resident id.
     :param append_only: rows are never updated or deleted (histories, ledgers).
+    :param shared: rows are not personal data (groups, buildings, service points …): every
+        actor scoped to the community sees them, zone and household actors included.
     """
 
     model: type
@@ -223,6 +225,7 @@ class Entity:
     household_column: str | None = None
     resident_column: str | None = None
     append_only: bool = False
+    shared: bool = False
 
     @property
     def label(self) -> Label:

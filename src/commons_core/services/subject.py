@@ -1,0 +1,132 @@
+"""Data-subject rights and retention (PIPL arts. 45 and 47).
+
+:func:`export_subject` gathers everything held about one resident, core's and
+plugins', as JSON-ready data. :func:`anonymise_departed` removes the personal
+data of residents who moved out longer ago than the retention period, keeping
+what aggregate figures use (gender, ethnicity, birth year, dates of moving) and
+leaving the audit trail untouched, so its chains still verify.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+from uuid import UUID
+
+import attrs
+from sqlalchemy import Table
+
+from commons_core.model import (
+    KeyGroupFlag,
+    PartyMember,
+    ResidentAnonymised,
+    ResidentStatus,
+    Seat,
+)
+from commons_core.services.audit import read_entries
+from commons_core.services.repository import Repository
+from commons_core.services.unit_of_work import UnitOfWork
+from commons_core.storage.tables import key_group_flag, party_member, resident, seat
+
+__all__ = ["ANONYMOUS", "DEFAULT_RETENTION_DAYS", "anonymise_departed", "export_subject"]
+
+ANONYMOUS = "已匿名"
+DEFAULT_RETENTION_DAYS = 3 * 365
+
+
+def _links_to_resident(table: Table) -> list[str]:
+    """Columns of ``table`` that refer to a resident."""
+    columns = []
+    for fk in table.foreign_key_constraints:
+        if fk.referred_table.name == "resident":
+            columns += [c.name for c in fk.columns if c.name != "community_id"]
+    return columns
+
+
+def export_subject(uow: UnitOfWork, resident_id: UUID) -> dict[str, Any]:
+    """Everything held about one resident, unmasked (needs ``resident:export`` and reveals).
+
+    The keys are ``resident``, ``household``, ``records`` (entity name → the
+    records of core and plugins that refer to the resident) and ``audit``
+    (the trail's entries about the resident, values masked as stored).
+    """
+    uow.require("resident:export", f"resident {resident_id}")
+    codec = uow.commons.codec
+    person = uow.residents.get(resident_id, reveal=True)
+    household = (
+        uow.households.get(person.household_id, reveal=True) if person.household_id else None
+    )
+    records: dict[str, list[Any]] = {}
+    for entity in uow.commons.entities:
+        columns = _links_to_resident(entity.table)
+        if entity.name == "resident" or not columns:
+            continue
+        found = []
+        repo: Repository[Any] = uow.repo(entity.model)
+        for column in columns:
+            found += repo.find(entity.table.c[column] == resident_id, reveal=True)
+        if found:
+            records[entity.name] = [codec.unstructure(r) for r in found]
+    audit = [
+        {
+            "at": e.at.isoformat(),
+            "actor": e.actor,
+            "action": e.action,
+            "entity": e.entity,
+            "changes": e.changes,
+        }
+        for e in read_entries(uow.connection, community_ids=[person.community_id])
+        if e.key == str(resident_id)
+    ]
+    uow.audit.record(person.community_id, "subject_export", "resident", resident_id, {})
+    return {
+        "resident": codec.unstructure(person),
+        "household": codec.unstructure(household) if household else None,
+        "records": records,
+        "audit": audit,
+    }
+
+
+def anonymise_departed(
+    uow: UnitOfWork, *, retention_days: int = DEFAULT_RETENTION_DAYS, today: date | None = None
+) -> list[UUID]:
+    """Anonymise residents who moved out more than ``retention_days`` ago; return their ids.
+
+    Names become 已匿名; ID number, phone and registered address are removed;
+    the birth date keeps its year (1 January). Key-group flags are deleted,
+    names on party membership and seats anonymised, and plugins are told
+    through :class:`~commons_core.model.ResidentAnonymised`.
+    """
+    today = today or uow.rule_context.today
+    cutoff = today - timedelta(days=retention_days)
+    residents = uow.residents
+    departed = residents.find(
+        resident.c.status == ResidentStatus.MOVED_OUT,
+        resident.c.left_on < cutoff,
+        resident.c.name != ANONYMOUS,
+    )
+    done = []
+    for person in departed:
+        residents.update(
+            attrs.evolve(
+                person,
+                name=ANONYMOUS,
+                id_number=None,
+                phone=None,
+                registered_address=None,
+                birth_date=date(person.birth_date.year, 1, 1),
+            )
+        )
+        for flag in uow.repo(KeyGroupFlag).find(key_group_flag.c.resident_id == person.id):
+            uow.repo(KeyGroupFlag).delete(flag)
+        for member in uow.repo(PartyMember).find(party_member.c.resident_id == person.id):
+            uow.repo(PartyMember).update(attrs.evolve(member, name=ANONYMOUS))
+        for held in uow.repo(Seat).find(seat.c.resident_id == person.id):
+            uow.repo(Seat).update(attrs.evolve(held, holder_name=ANONYMOUS))
+        uow.emit(
+            ResidentAnonymised(
+                community_id=person.community_id, occurred_on=today, resident_id=person.id
+            )
+        )
+        done.append(person.id)
+    return done
