@@ -115,6 +115,12 @@ def _structure_bool(value: Any, _type: Any) -> bool:
 
 
 def _structure_date(value: Any, _type: Any) -> date:
+    if type(value) is str and len(value) == 10 and value[4] == value[7] == "-" and value.isascii():
+        # The common YYYY-MM-DD in C; anything it refuses takes the general path below.
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         if value.time() != time(0):
             raise RuleViolation("type.date", "应为日期,不含时间", "must be a date without a time")

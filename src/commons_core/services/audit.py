@@ -26,6 +26,7 @@ from uuid import UUID
 import attrs
 from sqlalchemy import Connection, insert, select, update
 
+from commons_core.storage.bulk import insert_rows
 from commons_core.storage.tables import audit_entry, audit_head
 
 __all__ = ["NO_COMMUNITY", "AuditBuffer", "AuditEntry", "TrailProblem", "verify_trail"]
@@ -168,7 +169,7 @@ class AuditBuffer:
                     }
                 )
                 prev = digest
-            connection.execute(insert(audit_entry), rows)
+            insert_rows(connection, audit_entry, rows)
             connection.execute(
                 update(audit_head)
                 .where(audit_head.c.community_id == community_id)
