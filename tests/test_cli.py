@@ -33,7 +33,9 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_db_upgrade_then_check(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["--db", db, "db", "upgrade"], capsys)
-    assert code == 0 and "core_0001" in out
+    # The heads named are the last revision of each branch: core_0001 alone, or the
+    # installed plugins' first revisions, which depend on it.
+    assert code == 0 and "upgraded to:" in out
     code, out, _ = run(["--db", db, "db", "upgrade"], capsys)
     assert code == 0 and "already" in out
     code, out, _ = run(["--db", db, "db", "check"], capsys)
@@ -54,6 +56,33 @@ def test_errors_are_one_clear_line_without_traceback(
     assert code == 1 and "unsupported database" in err
     code, _, err = run(["--db", db, "report", "no-such-report", "--community", "x"], capsys)
     assert code == 2 and "no report named no-such-report" in err
+
+
+def test_running_main_again_does_not_report_a_plugin_command_as_a_clash(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import types
+
+    import click
+
+    from commons_core.cli.main import _register_commands
+
+    @click.command("plugin-thing")
+    def thing() -> None:
+        """A plugin's command."""
+
+    @click.command("db")
+    def impostor() -> None:
+        """A plugin's command named like a core one."""
+
+    host = types.SimpleNamespace(cli_commands=lambda: [thing, impostor])
+    group = click.Group("commons")
+    _register_commands(host, group)
+    _register_commands(host, group)
+    err = capsys.readouterr().err
+    assert group.commands["plugin-thing"] is thing
+    assert err.count("clashes") == 2 and "plugin command db clashes" in err
+    assert "plugin-thing" not in err
 
 
 def test_debug_shows_the_traceback(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -280,6 +280,14 @@ class PluginHost:
         """Deliver a batch of events inside the unit of work."""
         self.call_each("commons_on_events", uow=uow, events=events)
 
+    def wants_committed_events(self) -> bool:
+        """Whether any plugin implements ``commons_events_committed``.
+
+        When none does, units of work need not keep their events until commit
+        (an import of 10^6 rows would otherwise hold 10^6 events in memory).
+        """
+        return bool(self.pm.hook.commons_events_committed.get_hookimpls())
+
     def events_committed(self, commons: Commons, events: Sequence[DomainEvent]) -> None:
         """Deliver a committed unit of work's events."""
         self.call_each("commons_events_committed", commons=commons, events=events)

@@ -115,6 +115,12 @@ def _structure_bool(value: Any, _type: Any) -> bool:
 
 
 def _structure_date(value: Any, _type: Any) -> date:
+    if type(value) is str and len(value) == 10 and value[4] == value[7] == "-" and value.isascii():
+        # The common YYYY-MM-DD in C; anything it refuses takes the general path below.
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         if value.time() != time(0):
             raise RuleViolation("type.date", "应为日期,不含时间", "must be a date without a time")
@@ -189,6 +195,12 @@ def _is_set_type(type_: Any) -> bool:
     return get_origin(type_) in (frozenset, set)
 
 
+def _is_any_set_type(type_: Any) -> bool:
+    # Unstructuring a value without its annotation (the audit trail does) asks
+    # for the bare runtime class, which has no type arguments.
+    return _is_set_type(type_) or type_ in (frozenset, set)
+
+
 def _optional_of(type_: Any) -> Any | None:
     """``X`` when ``type_`` is ``X | None``, else ``None``."""
     if get_origin(type_) in (Union, UnionType):
@@ -242,7 +254,7 @@ def make_converter(rules: RuleSet) -> cattrs.Converter:
     converter.register_unstructure_hook(UUID, str)
     converter.register_unstructure_hook(LabeledEnum, lambda e: e.value)
     converter.register_unstructure_hook_func(
-        _is_set_type, lambda s: sorted(converter.unstructure(v) for v in s)
+        _is_any_set_type, lambda s: sorted(converter.unstructure(v) for v in s)
     )
 
     def attrs_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:

@@ -15,16 +15,19 @@ def db() -> None:
 @db.command()
 def upgrade() -> None:
     """升级到最新结构(核心与所有插件)/ bring the schema to the latest revision of every branch."""
-    from commons_core.storage.migrate import current_heads
+    from commons_core.storage.migrate import branch_heads, pending_heads
 
     commons = get_commons()
-    before = current_heads(commons.engine)
+    branches = commons.host.migration_locations()
+    pending = pending_heads(commons.engine, branches, commons.tables)
     commons.upgrade()
-    after = current_heads(commons.engine)
-    if before == after:
-        click.echo("已是最新 / already at the latest revision: " + ", ".join(sorted(after)))
+    # Every branch's head, not the version table's rows: those omit core_0001
+    # as soon as a plugin's branch (which depends on it) is applied.
+    heads = ", ".join(sorted(branch_heads(commons.engine, branches, commons.tables)))
+    if pending:
+        click.echo("已升级 / upgraded to: " + heads)
     else:
-        click.echo("已升级 / upgraded to: " + ", ".join(sorted(after)))
+        click.echo("已是最新 / already at the latest revision: " + heads)
 
 
 @db.command()

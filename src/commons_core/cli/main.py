@@ -50,7 +50,7 @@ def cli(ctx: click.Context, db_url: str, as_user: str | None, debug: bool) -> No
 
 
 def _register_commands(host: Any, group: click.Group = cli) -> None:
-    from commons_core.cli import audit, db, demo, plugins, privacy, reports, scaffold
+    from commons_core.cli import audit, db, demo, plugins, privacy, reports, scaffold, transfer
 
     for command in (
         db.db,
@@ -62,10 +62,14 @@ def _register_commands(host: Any, group: click.Group = cli) -> None:
         privacy.subject,
         privacy.retention,
         scaffold.plugin,
+        *(transfer.template, transfer.import_, transfer.export),
     ):
         group.add_command(command)
     for command in host.cli_commands():
-        if command.name in group.commands:
+        existing = group.commands.get(command.name or "")
+        if existing is command:
+            continue  # registered by an earlier main() in this process (tests call it often)
+        if existing is not None:
             click.echo(
                 f"warning: plugin command {command.name} clashes with a core command", err=True
             )

@@ -51,7 +51,8 @@ class LabeledEnum(StrEnum):
         Matching ignores case and surrounding spaces. Raises ``ValueError``
         naming the accepted values when nothing matches.
         """
-        found = _lookup(cls).get(text.strip().casefold())
+        table = _lookup(cls)
+        found = table.get(text) or table.get(text.strip().casefold())
         if found is None:
             raise ValueError(text)
         return found  # type: ignore[return-value]

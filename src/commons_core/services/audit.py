@@ -26,6 +26,7 @@ from uuid import UUID
 import attrs
 from sqlalchemy import Connection, insert, select, update
 
+from commons_core.storage.bulk import insert_rows
 from commons_core.storage.tables import audit_entry, audit_head
 
 __all__ = ["NO_COMMUNITY", "AuditBuffer", "AuditEntry", "TrailProblem", "verify_trail"]
@@ -168,7 +169,7 @@ class AuditBuffer:
                     }
                 )
                 prev = digest
-            connection.execute(insert(audit_entry), rows)
+            insert_rows(connection, audit_entry, rows)
             connection.execute(
                 update(audit_head)
                 .where(audit_head.c.community_id == community_id)
@@ -180,19 +181,24 @@ class AuditBuffer:
 
 
 def _lock_head(connection: Connection, community_id: UUID) -> tuple[int, str]:
-    query = select(audit_head.c.seq, audit_head.c.hash).where(
-        audit_head.c.community_id == community_id
-    )
+    """The community's last sequence number and hash, its head row locked until commit.
+
+    SQLite needs no row lock: a writing unit of work holds the database's.
+    """
     if connection.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-        connection.execute(
-            pg_insert(audit_head)
-            .values(community_id=community_id, seq=0, hash=GENESIS)
-            .on_conflict_do_nothing()
+        # Creates the head if missing and locks it, in one statement.
+        statement = pg_insert(audit_head).values(community_id=community_id, seq=0, hash=GENESIS)
+        statement = statement.on_conflict_do_update(
+            index_elements=[audit_head.c.community_id],
+            set_={"seq": audit_head.c.seq},
         )
-        row = connection.execute(query.with_for_update()).one()
+        row = connection.execute(statement.returning(audit_head.c.seq, audit_head.c.hash)).one()
     else:
+        query = select(audit_head.c.seq, audit_head.c.hash).where(
+            audit_head.c.community_id == community_id
+        )
         found = connection.execute(query).one_or_none()
         if found is None:
             connection.execute(

@@ -10,6 +10,7 @@ of work's transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from uuid import UUID
 
@@ -18,9 +19,9 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     and_,
+    bindparam,
     delete,
     func,
-    insert,
     select,
     tuple_,
     update,
@@ -37,6 +38,7 @@ from commons_core.errors import (
     ValidationError,
 )
 from commons_core.model import DomainEvent, Sensitivity, sensitive_fields
+from commons_core.storage.bulk import insert_rows
 from commons_core.storage.schema import Entity
 
 if TYPE_CHECKING:
@@ -48,6 +50,16 @@ T = TypeVar("T")
 
 BATCH_SIZE = 2000
 """Rows per INSERT, audit flush and event batch in :meth:`Repository.add_many`."""
+
+
+@attrs.frozen
+class _Change(Generic[T]):
+    """One record of an update batch that has changes."""
+
+    obj: T
+    current: T
+    after: T
+    changes: dict[str, tuple[Any, Any]]
 
 
 class Repository(Generic[T]):
@@ -198,15 +210,15 @@ class Repository(Generic[T]):
         ready, problems = self.uow.commons.codec.rules.prepare(obj, self.uow.rule_context)
         if problems:
             raise ValidationError(p.under(path) for p in problems)
-        if "version" in self._fields:
+        if getattr(ready, "version", 0) != 0:
             ready = attrs.evolve(ready, version=0)  # type: ignore[misc]
         return ready
 
     def _insert_batch(self, batch: list[T]) -> None:
         self._check_scope_before(batch)
         self._check_references(batch)
-        rows = [self._dump(obj) for obj in batch]
-        self._write("create", insert(self.table), rows)
+        with self._writing("create"):
+            insert_rows(self.uow.connection, self.table, [self._dump(obj) for obj in batch])
         self._check_visible(batch, "create")
         for obj in batch:
             self.uow.audit.record(
@@ -227,49 +239,105 @@ class Repository(Generic[T]):
         Returns the record as stored, with its new version.
         """
         self._writable("update")
-        current = self._current(obj)
-        obj = self._unmask(obj, current)
-        obj, problems = self.uow.commons.codec.rules.prepare(obj, self.uow.rule_context)
+        return self._update_batch([obj], single=True)[0]
+
+    def update_many(self, objs: Iterable[T], *, batch_size: int = BATCH_SIZE) -> list[T]:
+        """Store many changed records with the care of :meth:`update`, in batches.
+
+        Per batch: one query reads the stored records, every problem of every
+        record is collected (paths ``[i].field``) before anything is written,
+        and one ``executemany`` per set of changed columns writes them, each
+        guarded by its version (:class:`ConflictError` if any is stale).
+        Records without changes are left alone: returned as stored, with no
+        audit entry. Audit entries and events are per changed record.
+        """
+        self._writable("update")
+        items = list(objs)
+        stored: list[T] = []
+        for start in range(0, len(items), batch_size):
+            stored.extend(self._update_batch(items[start : start + batch_size], offset=start))
+        return stored
+
+    def _update_batch(self, objs: Sequence[T], *, single: bool = False, offset: int = 0) -> list[T]:
+        currents = self._currents(objs)
+        rules = self.uow.commons.codec.rules
+        prepared: list[tuple[T, T]] = []
+        problems: list[Problem] = []
+        for i, obj in enumerate(objs):
+            current = currents[self._key_tuple(obj)]
+            ready, found = rules.prepare(self._unmask(obj, current), self.uow.rule_context)
+            path = "" if single else f"[{offset + i}]"
+            problems.extend(p.under(path) for p in found)
+            prepared.append((ready, current))
         if problems:
             raise ValidationError(problems)
-        expected = getattr(obj, "version", 0)
-        if getattr(current, "version", 0) != expected:
-            raise ConflictError(self.name, self._key(obj), expected)
-        changes = {
-            name: (getattr(current, name), getattr(obj, name))
-            for name in self._fields
-            if name != "version" and getattr(current, name) != getattr(obj, name)
-        }
-        if not changes:
-            return current
-        for name in ("id", "community_id"):
-            if name in changes:
-                raise ValidationError.single(
-                    name, getattr(obj, name), "immutable", "不能修改", "cannot be changed"
-                )
-        self._check_scope_before([obj])
-        self._check_references([obj], changed=set(changes))
-        values = {name: new for name, (_old, new) in changes.items()}
-        values["version"] = expected + 1
-        result = self._write(
-            "update",
+        result: list[T] = []
+        groups: dict[tuple[str, ...], list[_Change[T]]] = {}
+        for obj, current in prepared:
+            expected = getattr(obj, "version", 0)
+            if getattr(current, "version", 0) != expected:
+                raise ConflictError(self.name, self._key(obj), expected)
+            changes = {
+                name: (getattr(current, name), getattr(obj, name))
+                for name in self._fields
+                if name != "version" and getattr(current, name) != getattr(obj, name)
+            }
+            if not changes:
+                result.append(current)
+                continue
+            for name in ("id", "community_id"):
+                if name in changes:
+                    raise ValidationError.single(
+                        name, getattr(obj, name), "immutable", "不能修改", "cannot be changed"
+                    )
+            after: T = attrs.evolve(obj, version=expected + 1)  # type: ignore[misc]
+            groups.setdefault(tuple(changes), []).append(_Change(obj, current, after, changes))
+            result.append(after)
+        changed = [item for group in groups.values() for item in group]
+        if not changed:
+            return result
+        self._check_scope_before([c.obj for c in changed])
+        self._check_references(
+            [c.obj for c in changed], changed=set().union(*(c.changes for c in changed))
+        )
+        for names, group in groups.items():
+            self._write_updates(names, group)
+        self._check_visible([c.after for c in changed], "update")
+        for change in changed:
+            self.uow.audit.record(
+                self._community_of(change.obj),
+                "update",
+                self.name,
+                self._key(change.obj),
+                self._audit_changes(change.changes),
+            )
+            self.uow.emit(*self._events_updated(change.current, change.after))
+        return result
+
+    def _write_updates(self, names: tuple[str, ...], group: list[_Change[T]]) -> None:
+        """One UPDATE per record of ``group``, all changing the columns ``names``."""
+        statement = (
             update(self.table)
-            .where(self._key_condition(obj), self.table.c.version == expected)
-            .values(values),
+            .where(
+                *(self.table.c[c] == bindparam(f"k_{c}") for c in self._key_columns),
+                self.table.c.version == bindparam("k_version"),
+            )
+            .values(
+                {name: bindparam(f"v_{name}") for name in names}
+                | {"version": bindparam("v_version")}
+            )
         )
-        if result.rowcount != 1:
-            raise ConflictError(self.name, self._key(obj), expected)
-        stored: T = attrs.evolve(obj, version=expected + 1)  # type: ignore[misc]
-        self._check_visible([stored], "update")
-        self.uow.audit.record(
-            self._community_of(obj),
-            "update",
-            self.name,
-            self._key(obj),
-            self._audit_changes(changes),
-        )
-        self.uow.emit(*self._events_updated(current, stored))
-        return stored
+        params = []
+        for change in group:
+            expected = getattr(change.obj, "version", 0)
+            row = {f"k_{c}": getattr(change.obj, c) for c in self._key_columns}
+            row |= {f"v_{name}": new for name, (_old, new) in change.changes.items()}
+            row |= {"k_version": expected, "v_version": expected + 1}
+            params.append(row)
+        result = self._write("update", statement, params)
+        if result.rowcount != len(params):
+            first = group[0].obj
+            raise ConflictError(self.name, self._key(first), getattr(first, "version", 0))
 
     def delete(self, obj: T) -> None:
         """Delete a record; fails with :class:`ConflictError` if it changed since read."""
@@ -317,8 +385,14 @@ class Repository(Generic[T]):
 
     def _write(self, action: str, statement: Any, rows: Any = None) -> Any:
         """Execute a write; the database refusing it (row-level security) is AccessDenied."""
-        try:
+        with self._writing(action):
             return self.uow.connection.execute(statement, rows)
+
+    @contextmanager
+    def _writing(self, action: str) -> Iterator[None]:
+        """The database refusing a write in this block (row-level security) is AccessDenied."""
+        try:
+            yield
         except DBAPIError as error:
             if getattr(error.orig, "sqlstate", None) == "42501":
                 raise AccessDenied(
@@ -351,13 +425,31 @@ class Repository(Generic[T]):
         return None if field is None else cast(UUID, getattr(obj, field))
 
     def _current(self, obj: T) -> T:
-        query = self.select().where(self._key_condition(obj))
-        if self.uow.connection.dialect.name == "postgresql":
-            query = query.with_for_update()
-        row = self.uow.connection.execute(query).first()
-        if row is None:
-            raise NotFound(self.name, self._key(obj))
-        return self._load(row)
+        return self._currents([obj])[self._key_tuple(obj)]
+
+    def _key_tuple(self, obj: T) -> tuple[Any, ...]:
+        return tuple(getattr(obj, c) for c in self._key_columns)
+
+    def _currents(self, objs: Sequence[T]) -> dict[tuple[Any, ...], T]:
+        """The stored records of ``objs`` by key, locked on PostgreSQL (NotFound if one is gone)."""
+        columns = [self.table.c[c] for c in self._key_columns]
+        keys = [self._key_tuple(obj) for obj in objs]
+        found: dict[tuple[Any, ...], T] = {}
+        for start in range(0, len(keys), 500):
+            chunk = keys[start : start + 500]
+            condition = (
+                self._key_condition(objs[start]) if len(chunk) == 1 else tuple_(*columns).in_(chunk)
+            )
+            query = self.select().where(condition)
+            if self.uow.connection.dialect.name == "postgresql":
+                query = query.with_for_update()
+            for row in self.uow.connection.execute(query):
+                obj = self._load(row)
+                found[self._key_tuple(obj)] = obj
+        for obj, key in zip(objs, keys, strict=True):
+            if key not in found:
+                raise NotFound(self.name, self._key(obj))
+        return found
 
     def _present(self, objs: list[T], reveal: bool) -> list[T]:
         if not self._sensitive or not objs:
@@ -393,18 +485,19 @@ class Repository(Generic[T]):
         return attrs.evolve(obj, **keep) if keep else obj  # type: ignore[misc]
 
     def _audit_values(self, obj: T) -> dict[str, Any]:
-        codec = self.uow.commons.codec
+        unstructure = self.uow.commons.codec.unstructure
         values = {}
         for name in self._fields:
             value = getattr(obj, name)
-            if value is None or name in ("version",):
+            if value is None or name == "version":
                 continue
             kind = self._sensitive.get(name)
-            values[name] = (
-                "***"
-                if kind and not isinstance(value, str)
-                else (mask_value(value, kind) if kind else codec.unstructure(value))
-            )
+            if kind:
+                values[name] = mask_value(value, kind) if isinstance(value, str) else "***"
+            elif type(value) in _PLAIN:
+                values[name] = value  # what unstructuring gives anyway, without its dispatch
+            else:
+                values[name] = unstructure(value)
         return values
 
     def _audit_changes(self, changes: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
@@ -514,6 +607,10 @@ class Repository(Generic[T]):
                     )
         if problems:
             raise ValidationError(problems)
+
+
+_PLAIN = frozenset({str, int, bool, float})
+"""Types whose values are already JSON-ready (exact types: not enums, which are str)."""
 
 
 def _audit_form(unstructure: Any, value: Any, kind: Sensitivity | None) -> Any:

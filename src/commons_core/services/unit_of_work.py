@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 from uuid import UUID
@@ -187,9 +188,11 @@ class UnitOfWork:
         self._connection: Connection | None = None
         self._pending_events: list[DomainEvent] = []
         self._committed_events: list[DomainEvent] = []
+        self._keep_events = commons.host.wants_committed_events()
         self._repos: dict[str, Repository[Any]] = {}
         self.community_ids: frozenset[UUID] | None = None
         self._closed = False
+        self._batch_depth = 0
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -274,12 +277,34 @@ class UnitOfWork:
         """Queue domain events; plugins receive them at the next flush, in one batch."""
         self._pending_events.extend(events)
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group several writes into one batch: one flush when the block ends.
+
+        Inside the block, the flushes that writes make on their own are put
+        off, so plugins receive the batch's events in one
+        ``commons_on_events`` call and its audit entries are written together
+        (an import writes households, then residents, as one batch). Keep a
+        block to a few thousand records: its events and audit entries wait in
+        memory until it ends. Nothing is flushed if the block raises.
+        """
+        self._batch_depth += 1
+        try:
+            yield
+        finally:
+            self._batch_depth -= 1
+        if not self._batch_depth:
+            self.flush()
+
     def flush(self) -> None:
         """Deliver pending events to plugins, then write buffered audit entries.
 
         Called by batch writes after each batch and before commit; plugins
         may write in response, whose events are delivered in a further round.
+        Inside :meth:`batch`, it waits for the end of the block.
         """
+        if self._batch_depth:
+            return
         rounds = 0
         while self._pending_events:
             rounds += 1
@@ -289,7 +314,8 @@ class UnitOfWork:
                     "plugins keep producing events in response to events",
                 )
             batch, self._pending_events = self._pending_events, []
-            self._committed_events.extend(batch)
+            if self._keep_events:
+                self._committed_events.extend(batch)
             self.commons.host.on_events(self, batch)
         self.audit.flush(self.connection)
 

@@ -4,6 +4,7 @@ from commons_core.storage.engine import DEFAULT_URL, make_engine
 from commons_core.storage.migrate import CORE_BRANCH, CORE_HEAD
 from commons_core.storage.schema import (
     AttrsList,
+    AwareDateTime,
     Entity,
     EnumSet,
     EnumValue,
@@ -20,6 +21,7 @@ __all__ = [
     "CORE_HEAD",
     "DEFAULT_URL",
     "AttrsList",
+    "AwareDateTime",
     "Entity",
     "EnumSet",
     "EnumValue",

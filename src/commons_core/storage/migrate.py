@@ -26,6 +26,7 @@ __all__ = [
     "CORE_BRANCH",
     "CORE_HEAD",
     "alembic_config",
+    "branch_heads",
     "current_heads",
     "schema_drift",
     "target_metadata",
@@ -84,6 +85,20 @@ def current_heads(engine: Engine) -> set[str]:
     """The revisions the database is at."""
     with engine.connect() as connection:
         return set(MigrationContext.configure(connection).get_current_heads())
+
+
+def branch_heads(
+    engine: Engine, branches: Sequence[MigrationBranch], tables: Sequence[Table]
+) -> set[str]:
+    """The head revision of every branch: what an up-to-date database has reached.
+
+    The database's own version table may list fewer: a revision another
+    branch depends on (``core_0001`` under a plugin's first revision) is not
+    stored as a head once that branch is applied.
+    """
+    with engine.connect() as connection:
+        script = ScriptDirectory.from_config(alembic_config(connection, branches, tables))
+        return set(script.get_heads())
 
 
 def pending_heads(

@@ -158,19 +158,20 @@ def enter_actor(
     scope = actor.scope
     zone = str(scope.grid_zone_id) if scope.kind is ScopeKind.ZONE else ""
     household = str(scope.household_id) if scope.kind is ScopeKind.HOUSEHOLD else ""
+    # One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+    role_clause = ", set_config('role', :role, true)" if app_role else ""
     connection.execute(
         text(
             "SELECT set_config('commons.community_ids', :ids, true),"
             " set_config('commons.zone_id', :zone, true),"
             " set_config('commons.household_id', :household, true),"
-            " set_config('commons.actor', :actor, true)"
+            f" set_config('commons.actor', :actor, true){role_clause}"
         ),
         {
             "ids": ids or "00000000-0000-0000-0000-000000000000",
             "zone": zone,
             "household": household,
             "actor": actor.username,
+            "role": app_role,
         },
     )
-    if app_role:
-        connection.execute(text(f'SET LOCAL ROLE "{app_role}"'))

@@ -21,7 +21,7 @@ table that breaks these rules.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from pathlib import Path
 from typing import Any, Literal, get_origin
@@ -31,6 +31,7 @@ import cattrs
 from sqlalchemy import (
     JSON,
     Column,
+    DateTime,
     ForeignKeyConstraint,
     Integer,
     MetaData,
@@ -45,6 +46,7 @@ from commons_core.model import Label, model_label
 
 __all__ = [
     "AttrsList",
+    "AwareDateTime",
     "Entity",
     "EnumSet",
     "EnumValue",
@@ -121,6 +123,33 @@ class StringTuple(TypeDecorator[tuple[str, ...]]):
 
     def process_result_value(self, value: Any, dialect: Dialect) -> tuple[str, ...]:
         return tuple(value or ())
+
+
+class AwareDateTime(TypeDecorator[datetime]):
+    """A point in time with its zone: stored in UTC, read back as an aware UTC datetime.
+
+    SQLite keeps no zone (SQLAlchemy drops the offset without converting), so
+    values are turned into UTC before they are stored and given the UTC zone
+    when read; PostgreSQL's ``timestamptz`` reads back in UTC too. A naive
+    datetime is refused: its moment would depend on the machine's clock.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if not isinstance(value, datetime) or value.tzinfo is None:
+            raise ValueError(f"AwareDateTime needs a datetime with a zone, got {value!r}")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        stored: datetime = value
+        return stored.replace(tzinfo=UTC) if stored.tzinfo is None else stored.astimezone(UTC)
 
 
 def _is_set(type_: Any) -> bool:

@@ -1,0 +1,40 @@
+"""The schema: the migration matches the tables, and every table distributes by community."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commons_love_supermarket import PLUGIN_NAME
+from commons_love_supermarket.hooks import MIGRATIONS
+from commons_love_supermarket.tables import ENTITIES
+from sqlalchemy import inspect
+
+from commons_core.services import Commons
+from commons_core.testing import assert_no_schema_drift
+
+
+def test_the_migration_creates_exactly_the_tables(commons: Commons) -> None:
+    assert_no_schema_drift(commons)
+    names = set(inspect(commons.engine).get_table_names())
+    assert {e.table.name for e in ENTITIES} <= names
+
+
+def test_the_branch_starts_from_the_core() -> None:
+    (revision,) = MIGRATIONS.glob("*.py")
+    text = revision.read_text(encoding="utf-8")
+    assert f"branch_labels: str | Sequence[str] | None = ('{PLUGIN_NAME}',)" in text.replace(
+        '"', "'"
+    )
+    assert "depends_on: str | Sequence[str] | None = 'core_0001'" in text.replace('"', "'")
+
+
+def test_every_table_is_keyed_and_linked_by_community() -> None:
+    for entity in ENTITIES:
+        table = entity.table
+        assert table.name.startswith(f"{PLUGIN_NAME}_")
+        assert table.info["scope"] == "community"
+        assert next(c.name for c in table.primary_key.columns) == "community_id"
+        for fk in table.foreign_key_constraints:
+            target: Any = fk.referred_table
+            if target.info.get("scope") == "community":
+                assert fk.column_keys[0] == "community_id", (table.name, fk.column_keys)

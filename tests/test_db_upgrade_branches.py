@@ -1,0 +1,54 @@
+"""``commons db upgrade`` names the head of every branch, plugins' included."""
+
+from __future__ import annotations
+
+import types
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from commons_core import hookimpl
+from commons_core.cli.context import CliState
+from commons_core.cli.main import make_cli
+from commons_core.plugins import make_plugin_host
+from commons_core.storage import MigrationBranch
+
+REVISION = """
+revision = "shop_0001"
+down_revision = None
+branch_labels = ("shop",)
+depends_on = "core_0001"
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
+"""
+
+
+def test_upgrade_lists_the_core_and_plugin_branches(tmp_path: Path) -> None:
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "shop_0001_initial.py").write_text(REVISION, encoding="utf-8")
+    shop = types.ModuleType("shop")
+
+    @hookimpl
+    def commons_migration_locations() -> list[MigrationBranch]:
+        return [MigrationBranch("shop", versions)]
+
+    shop.commons_migration_locations = commons_migration_locations  # type: ignore[attr-defined]
+    host = make_plugin_host(load_entry_points=False, plugins={"shop": shop})
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+
+    def upgrade() -> str:
+        state = CliState(url, None, False, host)
+        result = CliRunner().invoke(make_cli(host), ["--db", url, "db", "upgrade"], obj=state)
+        assert result.exit_code == 0, result.output
+        return result.output.strip()
+
+    # The version table keeps only shop_0001 (it depends on core_0001); both are named.
+    assert upgrade() == "已升级 / upgraded to: core_0001, shop_0001"
+    assert upgrade() == "已是最新 / already at the latest revision: core_0001, shop_0001"
