@@ -198,6 +198,10 @@ def test_donor_problems_are_reported_with_their_paths(
     with commons.unit_of_work(admin) as uow, pytest.raises(ValidationError) as refused:
         SupermarketService(uow).receive_money(world.community_id, GIVER, Decimal("10.001"))
     assert {(p.path, p.code) for p in refused.value.problems} == {("amount", "money.places")}
+    # Beyond what NUMERIC(12, 2) holds: refused by the rule, not by the database.
+    with commons.unit_of_work(admin) as uow, pytest.raises(ValidationError) as refused:
+        SupermarketService(uow).receive_money(world.community_id, GIVER, Decimal("1E+26"))
+    assert {(p.path, p.code) for p in refused.value.problems} == {("amount", "money.too_large")}
 
 
 def test_lots_are_never_changed(commons: Commons, admin: Any, world: Any) -> None:

@@ -35,6 +35,8 @@ from commons_love_supermarket.model import (
 __all__ = ["CENT", "check_money", "rules", "to_money"]
 
 CENT = Decimal("0.01")
+# Amounts are stored as NUMERIC(12, 2): ten digits before the decimal point.
+MONEY_LIMIT = Decimal("10000000000")
 
 
 def to_money(value: Decimal) -> Decimal:
@@ -49,6 +51,10 @@ def check_money(value: Any) -> Decimal:
         raise RuleViolation("money.invalid", "金额无效", "not a valid amount")
     if amount < 0:
         raise RuleViolation("money.negative", "金额不能为负数", "an amount cannot be negative")
+    if amount >= MONEY_LIMIT:
+        raise RuleViolation(
+            "money.too_large", "金额应小于100亿元", "an amount must be below 10,000,000,000 yuan"
+        )
     if amount != amount.quantize(CENT):
         raise RuleViolation(
             "money.places", "金额最多保留两位小数(分)", "an amount has at most two decimal places"
