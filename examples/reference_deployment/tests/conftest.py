@@ -6,7 +6,7 @@ is set, on PostgreSQL (the ``commons`` fixture of ``commons_core.testing``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -120,7 +120,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def site(commons: Commons, demo_community: Callable[..., DemoContext]) -> Iterator[Site]:
+def site(commons: Commons, demo_community: Callable[..., DemoContext]) -> Site:
     """The app over a freshly generated community of 40 households."""
     demo = demo_community()
     add_users(commons, demo, "small")
