@@ -2,121 +2,24 @@
 
 Every test using ``site`` runs on SQLite and, when ``COMMONS_TEST_POSTGRES_URL``
 is set, on PostgreSQL (the ``commons`` fixture of ``commons_core.testing``).
+The helpers live in :mod:`commons_reference.testing`, so plugins' page tests share them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
-from uuid import UUID
 
 import pytest
-from commons_reference import WebSettings, create_app
-from litestar import Litestar
-from litestar.testing import TestClient
+from commons_reference.testing import Site, add_users, cheap_password_hashing
 
-from commons_core import Actor, Scope
 from commons_core.demo import DemoContext
 from commons_core.services import Commons
-from commons_core.services.users import UserService
-
-PASSWORD = "correct-horse-42"
-BASE_URL = "https://testserver.local"
-USERS = {
-    "admin": "administrator",
-    "cadre": "cadre",
-    "grid-worker": "grid_worker",
-    "health-worker": "health_worker",
-    "clerk": "clerk",
-    "auditor": "auditor",
-    "resident": "resident",
-}
-
-
-def add_users(commons: Commons, demo: DemoContext, key: str) -> None:
-    """One user per role in the community ``key`` of ``demo``, all with :data:`PASSWORD`."""
-    data = demo.data[key]
-    cid = data.community.id
-    zone = min(data.grid_zones, key=lambda z: z.number)
-    home = next(h for h in data.households if h.grid_zone_id == zone.id)
-    with commons.unit_of_work(Actor.local_admin()) as uow:
-        users = UserService(uow)
-        for username, role in USERS.items():
-            if role == "grid_worker":
-                scope = Scope.zone(cid, zone.id)
-            elif role == "resident":
-                scope = Scope.household(cid, home.id)
-            else:
-                scope = Scope.community(cid)
-            users.create(username, roles=[role], scope=scope, password=PASSWORD)
-
-
-def login(client: TestClient[Litestar], username: str, password: str = PASSWORD) -> Any:
-    """Log ``client`` in through the API (fetching the CSRF cookie first)."""
-    client.get("/api/v1/session")
-    return client.post(
-        "/api/v1/session",
-        json={"username": username, "password": password},
-        headers=csrf(client),
-    )
-
-
-def csrf(client: TestClient[Litestar]) -> dict[str, str]:
-    """The header carrying the client's CSRF token."""
-    token = client.cookies.get("csrftoken")
-    assert token, "no CSRF cookie yet: make a GET request first"
-    return {"x-csrftoken": token}
-
-
-class Site:
-    """The app over a small community, with clients logged in as each demo user."""
-
-    def __init__(self, commons: Commons, demo: DemoContext) -> None:
-        self.commons = commons
-        self.demo = demo
-        self.data = demo.data["small"]
-        self.community_id: UUID = self.data.community.id
-        self.zone_one = min(self.data.grid_zones, key=lambda z: z.number)
-        self.app = create_app(commons, WebSettings(secret="test-secret"))
-
-    def client(self, username: str | None = None) -> TestClient[Litestar]:
-        """A client, logged in as ``username`` when given."""
-        # Not entered as a context manager: the app has no lifespan hooks, and
-        # each request then runs in its own portal.
-        client = TestClient(self.app, base_url=BASE_URL)
-        if username is not None:
-            response = login(client, username)
-            assert response.status_code == 201, response.text
-        return client
-
-    csrf = staticmethod(csrf)
-    login = staticmethod(login)
-
-    def api(self, path: str = "") -> str:
-        """The API path of this community: ``site.api("/households")``."""
-        return f"/api/v1/communities/{self.community_id}{path}"
-
-    def page(self, path: str = "/") -> str:
-        """The page path of this community."""
-        return f"/c/{self.community_id}{path}"
-
-    def households_in(self, zone_id: UUID) -> list[Any]:
-        """The generated households of one zone."""
-        return [h for h in self.data.households if h.grid_zone_id == zone_id]
-
-    def household_elsewhere(self) -> Any:
-        """A household outside zone one."""
-        return next(h for h in self.data.households if h.grid_zone_id != self.zone_one.id)
 
 
 @pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Hash passwords with argon2's test profile: the production one takes ~1 s per login here."""
-    from argon2 import PasswordHasher, profiles
-
-    from commons_core.services import users
-
-    monkeypatch.setattr(users, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture

@@ -13,7 +13,12 @@ from typing import Any
 
 import attrs
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException, NotAuthorizedException, PermissionDeniedException
+from litestar.exceptions import (
+    HTTPException,
+    NotAuthorizedException,
+    PermissionDeniedException,
+)
+from litestar.exceptions import ValidationException as RequestInvalid
 from litestar.exceptions import NotFoundException as RouteNotFound
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
@@ -63,6 +68,23 @@ def problem_body(problem: Problem) -> ProblemBody:
     return ProblemBody(problem.path, value, problem.code, problem.zh, problem.en)
 
 
+def _body_problems(error: RequestInvalid) -> list[ProblemBody]:
+    # A typed request body (an attrs class) that does not decode: Litestar names the
+    # field, so the answer is bad input with the field's path, like the SDK's own.
+    extra = error.extra if isinstance(error.extra, list) else []
+    return [
+        ProblemBody(
+            path=str(item.get("key") or ""),
+            value=None,
+            code="format",
+            zh=f"格式或类型不正确({item.get('message')})",
+            en=f"wrong format or type: {item.get('message')}",
+        )
+        for item in extra
+        if isinstance(item, dict) and item.get("source") == "body"
+    ]
+
+
 def _status_and_body(error: Exception) -> ErrorBody:
     if isinstance(error, NotLoggedIn | NotAuthorizedException):
         return ErrorBody(401, "请先登录", "please log in first")
@@ -84,6 +106,10 @@ def _status_and_body(error: Exception) -> ErrorBody:
             403,
             "请求被拒绝(表单已过期或缺少 CSRF 令牌,请刷新页面重试)",
             "request refused (the form expired or lacks its CSRF token; reload and retry)",
+        )
+    if isinstance(error, RequestInvalid) and _body_problems(error):
+        return ErrorBody(
+            422, "输入有误", "the input has problems", problems=_body_problems(error)
         )
     if isinstance(error, RouteNotFound):
         return ErrorBody(404, "页面不存在", "no such page")

@@ -200,46 +200,24 @@ def _roster_json(name: str, proposal: RosterProposal, apply_: bool) -> dict[str,
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON / print JSON.")
 def shifts(community_ref: str, night: datetime | None, as_json: bool) -> None:
     """某晚已保存的班次(含编号与签到)/ the saved shifts of one night, with ids and check-ins."""
-    from .model import CheckIn, PatrolMember, PatrolRoute, Shift, ShiftMember
-    from .tables import check_in, shift, shift_member
+    from .services import Patrols
 
     day = _day(night) if night else date.today()
     commons = get_commons()
     with commons.unit_of_work(get_actor(), readonly=True) as uow:
         community = uow.find_community(community_ref)
-        found = uow.repo(Shift).find(
-            shift.c.community_id == community.id,
-            shift.c.night == day,
-            order_by=[shift.c.starts_at],
-        )
-        ids = [s.id for s in found]
-        on = uow.repo(ShiftMember).find(
-            shift_member.c.community_id == community.id, shift_member.c.shift_id.in_(ids)
-        )
-        done = {
-            (c.shift_id, c.member_id)
-            for c in uow.repo(CheckIn).find(
-                check_in.c.community_id == community.id, check_in.c.shift_id.in_(ids)
-            )
-        }
-        members = {m.id: m.name for m in uow.repo(PatrolMember).find()}
-        routes = {r.id: r.name for r in uow.repo(PatrolRoute).find()}
-    crew: dict[UUID, list[tuple[str, bool]]] = {s.id: [] for s in found}
-    for item in on:
-        crew[item.shift_id].append(
-            (members.get(item.member_id, ""), (item.shift_id, item.member_id) in done)
-        )
+        found = Patrols(uow).roster(community.id, day, day)
     if as_json:
         echo_json(
             [
                 {
-                    "id": str(s.id),
-                    "route": routes.get(s.route_id, ""),
-                    "starts_at": s.starts_at.isoformat(),
-                    "ends_at": s.ends_at.isoformat(),
-                    "members": [{"member": n, "checked_in": c} for n, c in crew[s.id]],
+                    "id": str(r.shift.id),
+                    "route": r.route,
+                    "starts_at": r.shift.starts_at.isoformat(),
+                    "ends_at": r.shift.ends_at.isoformat(),
+                    "members": [{"member": c.name, "checked_in": c.checked_in} for c in r.crew],
                 }
-                for s in found
+                for r in found
             ]
         )
         return
@@ -247,12 +225,12 @@ def shifts(community_ref: str, night: datetime | None, as_json: bool) -> None:
     table = Table("路线 / route", "时间 / time", "队员 / members (✓ 已签到 / checked in)")
     # Users copy the id into check-in commands: never wrap it.
     table.add_column("编号 / id", no_wrap=True, min_width=36)
-    for s in found:
+    for r in found:
         table.add_row(
-            routes.get(s.route_id, ""),
-            f"{s.starts_at.astimezone(zone):%H:%M}–{s.ends_at.astimezone(zone):%H:%M}",
-            "、".join(n + (" ✓" if c else "") for n, c in crew[s.id]),
-            str(s.id),
+            r.route,
+            f"{r.shift.starts_at.astimezone(zone):%H:%M}–{r.shift.ends_at.astimezone(zone):%H:%M}",
+            "、".join(c.name + (" ✓" if c.checked_in else "") for c in r.crew),
+            str(r.shift.id),
         )
     Console().print(table)
 

@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 from uuid import UUID, uuid4
 
 import attrs
@@ -35,6 +35,7 @@ from commons_core import (
     ValidationError,
 )
 from commons_core.access import Permission
+from commons_core.model import label
 
 from .model import (
     AvailabilityWindow,
@@ -61,6 +62,7 @@ from .roster import (
     plan_roster,
 )
 from .rules import LINK_OF_KIND
+from .tables import check_in as check_in_table
 from .tables import shift, shift_member
 
 if TYPE_CHECKING:
@@ -72,8 +74,10 @@ __all__ = [
     "MANAGE",
     "PERMISSIONS",
     "ROLE_GRANTS",
+    "CrewMember",
     "Patrols",
     "RosterIncomplete",
+    "RosterShift",
     "holiday_periods",
     "new_member",
 ]
@@ -123,6 +127,28 @@ class RosterIncomplete(CommonsError):
             f"the roster leaves {count} shift(s) short and was not saved:\n"
             + "\n".join(g.en for g in proposal.gaps),
         )
+
+
+@attrs.frozen
+class CrewMember:
+    """A member on a shift, as the roster shows them."""
+
+    LABEL: ClassVar[Label] = Label("当班队员", "member on duty")
+
+    member_id: UUID = attrs.field(metadata=label("巡逻队员", "member"))
+    name: str = attrs.field(metadata=label("姓名", "name"))
+    checked_in: bool = attrs.field(metadata=label("已签到", "checked in"))
+
+
+@attrs.frozen
+class RosterShift:
+    """A saved shift with its route's name and its members, for showing the roster."""
+
+    LABEL: ClassVar[Label] = Label("排班", "roster shift")
+
+    shift: Shift = attrs.field(metadata=label("巡逻班次", "shift"))
+    route: str = attrs.field(metadata=label("巡逻路线", "route"))
+    crew: list[CrewMember] = attrs.field(metadata=label("当班队员", "members on duty"))
 
 
 class Patrols:
@@ -320,6 +346,18 @@ class Patrols:
                 "该队员不在此班次的排班中",
                 "this member is not on the roster of this shift",
             )
+        if self.uow.repo(CheckIn).count(
+            check_in_table.c.community_id == found.community_id,
+            check_in_table.c.shift_id == shift_id,
+            check_in_table.c.member_id == member_id,
+        ):
+            raise ValidationError.single(
+                "member_id",
+                str(member_id),
+                "safety_patrol.already_checked_in",
+                "该队员已在此班次签到",
+                "this member has already checked in on this shift",
+            )
         if at.tzinfo is not None and not (
             found.starts_at - CHECK_IN_GRACE <= at <= found.ends_at + CHECK_IN_GRACE
         ):
@@ -364,6 +402,58 @@ class Patrols:
         if follow_up is not None:
             changes["follow_up"] = follow_up
         return self.uow.repo(Incident).update(attrs.evolve(current, **changes))
+
+    # -- reading the roster ---------------------------------------------------------
+
+    def roster(self, community_id: UUID, start: date, end: date) -> list[RosterShift]:
+        """The saved shifts of the nights ``start``–``end``, by start, with members and check-ins.
+
+        Four statements whatever the period: shifts, their members, check-ins, names.
+        """
+        found = self.uow.repo(Shift).find(
+            shift.c.community_id == community_id,
+            shift.c.night >= start,
+            shift.c.night <= end,
+            order_by=[shift.c.starts_at, shift.c.route_id],
+        )
+        ids = [s.id for s in found]
+        on = self.uow.repo(ShiftMember).find(
+            shift_member.c.community_id == community_id, shift_member.c.shift_id.in_(ids)
+        )
+        done = {
+            (c.shift_id, c.member_id)
+            for c in self.uow.repo(CheckIn).find(
+                check_in_table.c.community_id == community_id,
+                check_in_table.c.shift_id.in_(ids),
+            )
+        }
+        wanted = {m.member_id for m in on}
+        names = {
+            m.id: m.name
+            for m in self.uow.repo(PatrolMember).find(
+                self.uow.repo(PatrolMember).table.c.community_id == community_id
+            )
+            if m.id in wanted
+        }
+        routes = {
+            r.id: r.name
+            for r in self.uow.repo(PatrolRoute).find(
+                self.uow.repo(PatrolRoute).table.c.community_id == community_id
+            )
+        }
+        crews: dict[UUID, list[CrewMember]] = {s.id: [] for s in found}
+        for item in on:
+            crews[item.shift_id].append(
+                CrewMember(
+                    item.member_id,
+                    names.get(item.member_id, ""),
+                    (item.shift_id, item.member_id) in done,
+                )
+            )
+        return [
+            RosterShift(s, routes.get(s.route_id, ""), sorted(crews[s.id], key=lambda c: c.name))
+            for s in found
+        ]
 
     # -- finding records by name ----------------------------------------------------
 
