@@ -10,6 +10,7 @@ with every problem and its path, refused access 403, out of scope 404.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
@@ -31,7 +32,7 @@ from commons_reference.errors import ErrorBody
 from commons_reference.pages import LOGIN_ACTOR_NAME
 from commons_reference.queries import HouseholdPage, household_page
 
-__all__ = ["API_PATH", "ApiControllers", "ReportOut", "UserInfo"]
+__all__ = ["API_PATH", "ApiControllers", "ReportOut", "UserInfo", "error_responses"]
 
 API_PATH = "/api/v1"
 Json = Annotated[
@@ -101,12 +102,16 @@ def _user_info(ctx: Ctx) -> UserInfo:
     )
 
 
-def _responses() -> dict[int, Any]:
+def error_responses(extra: Mapping[int, str] | None = None) -> dict[int, Any]:
+    """The error answers of an operation for the OpenAPI document (plugins' routes use it too).
+
+    :param extra: more status codes the operation may answer, with what they mean.
+    """
     from litestar.openapi.datastructures import ResponseSpec
 
     return {
         code: ResponseSpec(data_container=ErrorBody, description=text)
-        for code, text in ERRORS.items()
+        for code, text in {**ERRORS, **(extra or {})}.items()
     }
 
 
@@ -116,7 +121,7 @@ class SessionApi(Controller):
     path = f"{API_PATH}/session"
     tags = ("session",)
 
-    @post("/", sync_to_thread=True, status_code=201, responses=_responses())
+    @post("/", sync_to_thread=True, status_code=201, responses=error_responses())
     def login(
         self, ctx: Ctx, request: Request[Any, Any, Any], data: JSONBody[Credentials]
     ) -> UserInfo:
@@ -130,7 +135,7 @@ class SessionApi(Controller):
         ctx.__dict__["user"] = account
         return _user_info(ctx)
 
-    @get("/", sync_to_thread=True, responses=_responses())
+    @get("/", sync_to_thread=True, responses=error_responses())
     def me(self, ctx: Ctx) -> UserInfo:
         """Who is logged in."""
         return _user_info(ctx)
@@ -147,19 +152,19 @@ class CommunityApi(Controller):
     path = f"{API_PATH}/communities"
     tags = ("communities",)
 
-    @get("/", sync_to_thread=True, responses=_responses())
+    @get("/", sync_to_thread=True, responses=error_responses())
     def communities(self, ctx: Ctx) -> list[Community]:
         """The communities the user may see."""
         with ctx.unit_of_work(readonly=True) as uow:
             return uow.repo(Community).find(order_by=[community_table.c.name])
 
-    @get("/{community_id:uuid}/overview", sync_to_thread=True, responses=_responses())
+    @get("/{community_id:uuid}/overview", sync_to_thread=True, responses=error_responses())
     def overview(self, ctx: Ctx, community_id: FromPath[UUID]) -> actions.Overview:
         """The ``community-summary`` figures, the age pyramid and the ethnic composition."""
         with ctx.unit_of_work(readonly=True) as uow:
             return actions.overview(uow, actions.community(uow, community_id), date.today())
 
-    @get("/{community_id:uuid}/households", sync_to_thread=True, responses=_responses())
+    @get("/{community_id:uuid}/households", sync_to_thread=True, responses=error_responses())
     def households(
         self,
         ctx: Ctx,
@@ -180,7 +185,7 @@ class CommunityApi(Controller):
         "/{community_id:uuid}/households",
         sync_to_thread=True,
         status_code=201,
-        responses=_responses(),
+        responses=error_responses(),
     )
     def register(self, ctx: Ctx, community_id: FromPath[UUID], data: Json) -> HouseholdRegistration:
         """Register a household with its members.
@@ -194,7 +199,7 @@ class CommunityApi(Controller):
     @get(
         "/{community_id:uuid}/households/{household_id:uuid}",
         sync_to_thread=True,
-        responses=_responses(),
+        responses=error_responses(),
     )
     def household(
         self,
@@ -211,7 +216,7 @@ class CommunityApi(Controller):
     @put(
         "/{community_id:uuid}/households/{household_id:uuid}",
         sync_to_thread=True,
-        responses=_responses(),
+        responses=error_responses(),
     )
     def update_household(
         self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID], data: Json
@@ -224,7 +229,7 @@ class CommunityApi(Controller):
         "/{community_id:uuid}/households/{household_id:uuid}/members",
         sync_to_thread=True,
         status_code=201,
-        responses=_responses(),
+        responses=error_responses(),
     )
     def add_member(
         self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID], data: Json
@@ -236,7 +241,7 @@ class CommunityApi(Controller):
     @get(
         "/{community_id:uuid}/residents/{resident_id:uuid}",
         sync_to_thread=True,
-        responses=_responses(),
+        responses=error_responses(),
     )
     def resident(
         self,
@@ -252,7 +257,7 @@ class CommunityApi(Controller):
     @put(
         "/{community_id:uuid}/residents/{resident_id:uuid}",
         sync_to_thread=True,
-        responses=_responses(),
+        responses=error_responses(),
     )
     def update_resident(
         self, ctx: Ctx, community_id: FromPath[UUID], resident_id: FromPath[UUID], data: Json
@@ -262,7 +267,7 @@ class CommunityApi(Controller):
         with ctx.unit_of_work() as uow:
             return actions.update_resident(uow, community_id, resident_id, data)
 
-    @get("/{community_id:uuid}/audit", sync_to_thread=True, responses=_responses())
+    @get("/{community_id:uuid}/audit", sync_to_thread=True, responses=error_responses())
     def audit(
         self,
         ctx: Ctx,
@@ -278,7 +283,9 @@ class CommunityApi(Controller):
                 uow, community_id, entity=entity, since=since, limit=limit, offset=offset
             )
 
-    @get("/{community_id:uuid}/reports/{name:str}", sync_to_thread=True, responses=_responses())
+    @get(
+        "/{community_id:uuid}/reports/{name:str}", sync_to_thread=True, responses=error_responses()
+    )
     def report(
         self,
         ctx: Ctx,

@@ -142,6 +142,10 @@ class WebContext:
         """A date the Chinese way (``2026年11月27日``) or the English way."""
         return i18n.format_day(self.language, value)
 
+    def month(self, value: date | None) -> str:
+        """The month of a date: ``2026年11月`` or ``Nov 2026``."""
+        return i18n.format_month(self.language, value)
+
     def moment(self, value: datetime | None) -> str:
         """A date and time in China time."""
         return i18n.format_moment(self.language, value)

@@ -18,8 +18,8 @@ from litestar.exceptions import (
     NotAuthorizedException,
     PermissionDeniedException,
 )
-from litestar.exceptions import ValidationException as RequestInvalid
 from litestar.exceptions import NotFoundException as RouteNotFound
+from litestar.exceptions import ValidationException as RequestInvalid
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
@@ -108,9 +108,7 @@ def _status_and_body(error: Exception) -> ErrorBody:
             "request refused (the form expired or lacks its CSRF token; reload and retry)",
         )
     if isinstance(error, RequestInvalid) and _body_problems(error):
-        return ErrorBody(
-            422, "输入有误", "the input has problems", problems=_body_problems(error)
-        )
+        return ErrorBody(422, "输入有误", "the input has problems", problems=_body_problems(error))
     if isinstance(error, RouteNotFound):
         return ErrorBody(404, "页面不存在", "no such page")
     if isinstance(error, HTTPException):

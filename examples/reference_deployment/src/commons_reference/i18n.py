@@ -22,6 +22,7 @@ __all__ = [
     "format_day",
     "format_moment",
     "format_money",
+    "format_month",
     "format_number",
     "parse_language",
     "text",
@@ -32,6 +33,7 @@ LANGUAGES: tuple[Language, ...] = ("zh", "en")
 LANGUAGE_COOKIE = "lang"
 
 _DATE_PATTERN = {"zh": "long", "en": "d MMM y"}
+_MONTH_PATTERN = {"zh": "y年M月", "en": "MMM y"}
 _MOMENT_PATTERN = {"zh": "yyyy年M月d日 HH:mm:ss", "en": "d MMM y HH:mm:ss"}
 _LOCALE = {"zh": "zh_CN", "en": "en_GB"}
 
@@ -58,6 +60,13 @@ def format_day(language: Language, day: date | None) -> str:
     if day is None:
         return ""
     return format_date(day, _DATE_PATTERN[language], locale=_LOCALE[language])
+
+
+def format_month(language: Language, day: date | None) -> str:
+    """The month of ``day``: ``2026年11月`` (Chinese) or ``Nov 2026`` (English)."""
+    if day is None:
+        return ""
+    return format_date(day, _MONTH_PATTERN[language], locale=_LOCALE[language])
 
 
 def format_moment(language: Language, moment: datetime | None) -> str:

@@ -93,6 +93,15 @@ def commons_demo_data(uow: UnitOfWork, demo: DemoContext) -> None:
 
 
 @hookimpl
+def commons_web_pages() -> Sequence[object]:
+    """Stock, sale and ledger pages and their JSON API in the reference deployment."""
+    # Imported here: the plugin works where the web app is not installed.
+    from commons_love_supermarket.web import contribution
+
+    return [contribution()]
+
+
+@hookimpl
 def commons_migration_locations() -> Sequence[MigrationBranch]:
     """The ``love_supermarket`` Alembic branch."""
     return [MigrationBranch(PLUGIN_NAME, MIGRATIONS)]
