@@ -116,7 +116,8 @@ class SupermarketPages(Controller):
     def sell(self, ctx: Ctx, community_id: FromPath[UUID], data: Form) -> Template | Redirect:
         """Sell, or show the form again with the problems or the refusal."""
         values = unflatten(data)
-        rows = values.get("lines") if isinstance(values.get("lines"), list) else []
+        sent = values.get("lines")
+        rows: list[Any] = sent if isinstance(sent, list) else []
         # Rows left empty are items not bought; the others keep their row number for errors.
         kept = [
             i

@@ -71,6 +71,15 @@ def commons_demo_data(uow: UnitOfWork, demo: DemoContext) -> None:
 
 
 @hookimpl
+def commons_web_pages() -> Sequence[object]:
+    """Roster calendar, check-in and coverage pages and their JSON API in the web app."""
+    # Imported here: the plugin works where the web app is not installed.
+    from .web import contribution
+
+    return [contribution()]
+
+
+@hookimpl
 def commons_migration_locations() -> Sequence[MigrationBranch]:
     """The ``safety_patrol`` Alembic branch."""
     return [MigrationBranch(PLUGIN_NAME, Path(__file__).parent / "migrations" / "versions")]
