@@ -245,6 +245,14 @@ class PatrolPages(Controller):
             f"{NAME}/coverage.html",
             community=place,
             data=data,
+            routes=[
+                (
+                    r,
+                    [date.fromisoformat(d) for d in r["nights_without_shift"]],
+                    [date.fromisoformat(d) for d in r["nights_without_check_in"]],
+                )
+                for r in data["routes"]
+            ],
             start=date.fromisoformat(data["start"]),
             end=date.fromisoformat(data["end"]),
         )
