@@ -129,6 +129,9 @@ def test_check_in_only_by_a_member_on_the_shift_during_it(
     with pytest.raises(ValidationError) as caught, commons.unit_of_work(admin) as uow:
         Patrols(uow).check_in(first.id, on.id, at=first.ends_at + timedelta(hours=3))
     assert caught.value.problems[0].code == "safety_patrol.outside_shift"
+    with pytest.raises(ValidationError) as caught, commons.unit_of_work(admin) as uow:
+        Patrols(uow).check_in(first.id, on.id, at=during)
+    assert caught.value.problems[0].code == "safety_patrol.already_checked_in"
     # The database holds the same rule: a check-in refers to the shift assignment.
     with pytest.raises(ValidationError) as caught, commons.unit_of_work(admin) as uow:
         uow.repo(CheckIn).add(

@@ -346,6 +346,16 @@ class Patrols:
                 "该队员不在此班次的排班中",
                 "this member is not on the roster of this shift",
             )
+        if at.tzinfo is not None and not (
+            found.starts_at - CHECK_IN_GRACE <= at <= found.ends_at + CHECK_IN_GRACE
+        ):
+            raise ValidationError.single(
+                "checked_in_at",
+                at.isoformat(),
+                "safety_patrol.outside_shift",
+                f"签到时间不在班次时间内(前后可宽限 {_hours(CHECK_IN_GRACE)} 小时)",
+                f"the check-in is outside the shift ({_hours(CHECK_IN_GRACE)} h grace either side)",
+            )
         if self.uow.repo(CheckIn).count(
             check_in_table.c.community_id == found.community_id,
             check_in_table.c.shift_id == shift_id,
@@ -357,16 +367,6 @@ class Patrols:
                 "safety_patrol.already_checked_in",
                 "该队员已在此班次签到",
                 "this member has already checked in on this shift",
-            )
-        if at.tzinfo is not None and not (
-            found.starts_at - CHECK_IN_GRACE <= at <= found.ends_at + CHECK_IN_GRACE
-        ):
-            raise ValidationError.single(
-                "checked_in_at",
-                at.isoformat(),
-                "safety_patrol.outside_shift",
-                f"签到时间不在班次时间内(前后可宽限 {_hours(CHECK_IN_GRACE)} 小时)",
-                f"the check-in is outside the shift ({_hours(CHECK_IN_GRACE)} h grace either side)",
             )
         return self.uow.repo(CheckIn).add(
             CheckIn(
