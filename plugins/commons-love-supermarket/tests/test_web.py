@@ -140,6 +140,10 @@ def test_stock_page_and_api_mark_low_stock(site: Site) -> None:
         assert bool(row.group(1)) == item["low"], item["name"]
     assert "¥" in html
     assert "爱心超市库存" in html
+    clerk.cookies.set("lang", "en")
+    english = clerk.get(page(site, "/stock")).text
+    assert "Supermarket stock" in english
+    assert "¥" in english, "money keeps the Chinese convention in English"
 
 
 def test_clerk_sells_through_the_form(site: Site, buyers: Buyers) -> None:

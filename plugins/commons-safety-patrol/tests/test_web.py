@@ -119,6 +119,13 @@ def test_roster_calendar_shows_the_months_shifts(site: Site) -> None:
         assert entry["route"] in html
         for member in entry["crew"]:
             assert member["name"] in html
+    week = cadre.get(page(site, "/roster"), params={"week": str(today)}).text
+    monday = today - timedelta(days=today.weekday())
+    assert re.findall(r'data-day="([\d-]+)"', week) == [
+        str(monday + timedelta(days=n)) for n in range(7)
+    ]
+    for entry in night:
+        assert f'data-shift="{entry["shift"]["id"]}"' in week
     earlier = cadre.get(page(site, "/roster"), params={"month": "2001-01"})
     assert earlier.status_code == 200
     assert "data-shift" not in earlier.text

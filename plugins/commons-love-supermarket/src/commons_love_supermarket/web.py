@@ -32,6 +32,7 @@ from litestar import Controller, get, post
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
+from sqlalchemy import select
 
 from commons_core import Household, Label, NotFound, Problem, ValidationError
 from commons_core.reports import ReportParams
@@ -178,16 +179,20 @@ class SupermarketPages(Controller):
     ) -> Template:
         place = actions.community(uow, community_id)
         items = [i for i in SupermarketService(uow).items(community_id) if i.active]
-        numbers = sorted(
-            h.household_no
-            for h in uow.households.find(uow.households.table.c.community_id == community_id)
-        )
+        # Only the numbers, for the input's suggestions: reading whole households
+        # (masked, one object each) would cost more than the rest of the page.
+        homes = uow.scoped(Household)
+        numbers = uow.connection.execute(
+            select(homes.c.household_no)
+            .where(homes.c.community_id == community_id)
+            .order_by(homes.c.household_no)
+        ).scalars()
         return ctx.render(
             f"{NAME}/sale.html",
             status_code=status_code,
             community=place,
             items=items,
-            numbers=numbers,
+            numbers=list(numbers),
             values={k: v for k, v in values.items() if k != "_csrf_token"},
             errors=problems_by_path(problems),
             problems=problems,

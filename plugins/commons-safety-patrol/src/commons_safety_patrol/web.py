@@ -85,22 +85,32 @@ def _month_of(value: str) -> date:
         return date.today().replace(day=1)
 
 
-def _calendar(first: date, roster: list[RosterShift]) -> list[list[CalendarDay]]:
-    """The weeks (Monday first) covering ``first``'s month, each day with its shifts."""
+def _calendar(
+    start: date, weeks: int, roster: list[RosterShift], month: int | None
+) -> list[list[CalendarDay]]:
+    """``weeks`` weeks from the Monday ``start``, each day with its shifts.
+
+    Days outside ``month`` (when given) are marked, as a month's grid shows them greyed.
+    """
     by_night: dict[date, list[tuple[str, RosterShift]]] = {}
     for entry in roster:
         by_night.setdefault(entry.shift.night, []).append((_times(entry.shift), entry))
-    start = first - timedelta(days=first.weekday())
-    weeks: list[list[CalendarDay]] = []
-    day = start
-    while not weeks or day.month == first.month:
-        week = [
-            CalendarDay(d, d.month == first.month, by_night.get(d, []))
-            for d in (day + timedelta(days=n) for n in range(7))
+    return [
+        [
+            CalendarDay(d, month is None or d.month == month, by_night.get(d, []))
+            for d in (start + timedelta(days=7 * week + n) for n in range(7))
         ]
-        weeks.append(week)
-        day += timedelta(days=7)
-    return weeks
+        for week in range(weeks)
+    ]
+
+
+def _span(first: date, week: date | None) -> tuple[date, int]:
+    """The Monday the grid starts on and its number of weeks: one week, or ``first``'s month."""
+    if week is not None:
+        return week - timedelta(days=week.weekday()), 1
+    start = first - timedelta(days=first.weekday())
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    return start, ((last - start).days + 7) // 7
 
 
 def _check_in(ctx: Ctx, community_id: UUID, data: CheckInIn) -> CheckIn:
@@ -146,22 +156,32 @@ class PatrolPages(Controller):
 
     @get("/roster", sync_to_thread=True)
     def roster(
-        self, ctx: Ctx, community_id: FromPath[UUID], month: FromQuery[str] = ""
+        self,
+        ctx: Ctx,
+        community_id: FromPath[UUID],
+        month: FromQuery[str] = "",
+        week: FromQuery[date | None] = None,
     ) -> Template:
-        """A month's calendar of shifts: route, time and members (✓ checked in)."""
-        first = _month_of(month)
-        weeks = _calendar(first, [])
-        found = _roster(ctx, community_id, weeks[0][0].day, weeks[-1][-1].day)
+        """A month's (or with ``week``, that week's) calendar of shifts: route, time, members."""
+        first = week.replace(day=1) if week is not None else _month_of(month)
+        start, weeks = _span(first, week)
+        found = _roster(ctx, community_id, start, start + timedelta(days=7 * weeks - 1))
         with ctx.unit_of_work(readonly=True) as uow:
             place = actions.community(uow, community_id)
-        following = (first + timedelta(days=32)).replace(day=1)
+        if week is not None:
+            previous = f"week={start - timedelta(days=7)}"
+            following = f"week={start + timedelta(days=7)}"
+        else:
+            previous = f"month={first - timedelta(days=1):%Y-%m}"
+            following = f"month={first + timedelta(days=32):%Y-%m}"
         return ctx.render(
             f"{NAME}/roster.html",
             community=place,
             month=first,
-            weeks=_calendar(first, found),
-            previous=(first - timedelta(days=1)).strftime("%Y-%m"),
-            following=following.strftime("%Y-%m"),
+            week=start if week is not None else None,
+            weeks=_calendar(start, weeks, found, None if week is not None else first.month),
+            previous=previous,
+            following=following,
             today=date.today(),
             can_check_in=ctx.can(CHECK_IN),
         )
