@@ -10,6 +10,7 @@ from uuid import UUID
 import pytest
 from commons_reference import WebSettings, create_app
 from commons_reference.contract import Ctx, NavLink, WebContribution
+from commons_reference.testing import post_form
 from litestar import get
 from litestar.params import FromPath
 from litestar.response import Template
@@ -33,10 +34,6 @@ def form_login(client: Any, username: str, password: str, next_: str = "/") -> A
             "_csrf_token": client.cookies.get("csrftoken"),
         },
     )
-
-
-def post_form(client: Any, path: str, data: dict[str, Any]) -> Any:
-    return client.post(path, data={**data, "_csrf_token": client.cookies.get("csrftoken")})
 
 
 def test_pages_need_a_login_and_come_back_after_it(site: Any) -> None:
