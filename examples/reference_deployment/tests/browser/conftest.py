@@ -28,7 +28,7 @@ from commons_core.demo import load_demo
 from commons_core.services import Commons
 
 CHROMIUM = Path("/usr/bin/chromium")
-SHOTS = Path(__file__).parents[1] / "test-output"
+SHOTS = Path(__file__).parents[2] / "test-output"
 
 if not CHROMIUM.exists():
     pytest.skip(
