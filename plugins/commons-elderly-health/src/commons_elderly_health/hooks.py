@@ -82,3 +82,11 @@ def commons_demo_data(uow: UnitOfWork, demo: DemoContext) -> None:
 def commons_migration_locations() -> Sequence[MigrationBranch]:
     """The ``elderly_health`` Alembic branch."""
     return [MigrationBranch(PLUGIN_NAME, MIGRATIONS)]
+
+
+@hookimpl
+def commons_web_pages() -> Sequence[object]:
+    """Coverage, overdue check-ups and a blood-pressure form for the reference deployment."""
+    from .web import contribution
+
+    return [contribution()]

@@ -22,9 +22,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
 import attrs
+from sqlalchemy import and_, select
 
 from commons_core import (
     DomainEvent,
+    Household,
     Label,
     NotFound,
     PartnerUnit,
@@ -32,6 +34,7 @@ from commons_core import (
     Resident,
     ResidentAnonymised,
     ResidentRegistered,
+    ResidentStatus,
     ValidationError,
 )
 from commons_core.access import Permission
@@ -260,6 +263,41 @@ class HealthRecords:
             order_by=[day.desc(), repo.table.c.id],
             reveal=reveal,
         )
+
+    def add_measurement(self, reading: Measurement) -> Measurement:
+        """Store a :class:`Measurement` built elsewhere (a form, the API) in its resident's file.
+
+        Its ``file_id`` is set to the resident's open file, whatever it was.
+        """
+        return self._add_to_file(
+            Measurement,
+            reading.resident_id,
+            **{
+                name: getattr(reading, name)
+                for name in ("measured_on", "systolic", "diastolic", "glucose", "weight")
+            },
+        )
+
+    def residents_with_open_files(self, community_id: UUID) -> list[tuple[UUID, str, str | None]]:
+        """``(resident id, name, household number)`` of residents with an open file, by name."""
+        r = self.uow.scoped(Resident)
+        f = self.uow.scoped(HealthFile)
+        h = self.uow.scoped(Household)
+        rows = self.uow.connection.execute(
+            select(r.c.id, r.c.name, h.c.household_no)
+            .select_from(
+                r.join(
+                    f, and_(f.c.community_id == community_id, f.c.resident_id == r.c.id)
+                ).outerjoin(h, and_(h.c.community_id == community_id, h.c.id == r.c.household_id))
+            )
+            .where(
+                r.c.community_id == community_id,
+                r.c.status == ResidentStatus.ACTIVE,
+                f.c.status == FileStatus.OPEN,
+            )
+            .order_by(r.c.name, r.c.id)
+        )
+        return [(rid, name, number) for rid, name, number in rows]
 
     # -- finding records by name --------------------------------------------------------
 
