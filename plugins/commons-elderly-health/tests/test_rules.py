@@ -90,6 +90,19 @@ def test_a_reading_is_not_in_the_future(record: Any) -> None:
     assert problem.code == "elderly_health.future"
 
 
+def test_a_check_up_is_not_in_the_future(
+    commons: Commons, world: World, health_worker: Actor
+) -> None:
+    who = world.residents["李爷爷"]
+    with commons.unit_of_work(health_worker) as uow:
+        HealthRecords(uow).open_file(who)
+    with pytest.raises(ValidationError) as caught, commons.unit_of_work(health_worker) as uow:
+        HealthRecords(uow).record_check_up(who, world.clinic_id, on=TODAY + timedelta(days=1))
+    assert [(p.path, p.code) for p in caught.value.problems] == [
+        ("checked_on", "elderly_health.future")
+    ]
+
+
 def test_a_file_opened_needs_its_day_and_not_a_future_one(
     commons: Commons, world: World, health_worker: Actor
 ) -> None:

@@ -58,6 +58,30 @@ def test_a_grid_worker_registering_an_elderly_resident_notes_the_file_due(
     assert due.status is FileStatus.DUE
 
 
+def test_a_resident_registered_with_a_file_in_one_batch_keeps_that_file(
+    commons: Commons, world: World, admin: Actor
+) -> None:
+    person = Resident(
+        community_id=world.community_id,
+        name="钱奶奶",
+        gender=Gender.FEMALE,
+        birth_date=born(77),
+    )
+    with commons.unit_of_work(admin) as uow, uow.batch():
+        uow.residents.add(person)
+        uow.repo(HealthFile).add(
+            HealthFile(
+                community_id=world.community_id,
+                resident_id=person.id,
+                status=FileStatus.OPEN,
+                opened_on=TODAY,
+            )
+        )
+    with commons.unit_of_work(admin, readonly=True) as uow:
+        (kept,) = uow.repo(HealthFile).find(health_file.c.resident_id == person.id)
+    assert kept.status is FileStatus.OPEN
+
+
 def test_the_health_worker_opens_a_due_file(
     commons: Commons, world: World, health_worker: Actor
 ) -> None:

@@ -361,7 +361,10 @@ class HealthRecords:
             self.uow.connection.execute(
                 health_file.select()
                 .with_only_columns(health_file.c.resident_id)
-                .where(health_file.c.resident_id.in_([e.resident_id for e in due]))
+                .where(
+                    health_file.c.community_id.in_({e.community_id for e in due}),
+                    health_file.c.resident_id.in_([e.resident_id for e in due]),
+                )
             ).scalars()
         )
         self.uow.repo(HealthFile).add_many(
