@@ -33,7 +33,7 @@ from commons_core.model import (
 )
 from commons_core.plugins import make_plugin_host
 from commons_core.services import Commons, UnitOfWork
-from commons_core.testing import POSTGRES_ENV, _backends, postgres_schema
+from commons_core.testing import POSTGRES_ENV, backend_params, postgres_schema
 
 ROLES = ("administrator", "cadre", "grid_worker", "health_worker", "clerk", "auditor", "resident")
 ENTITIES = ("household", "resident", "party_member", "key_group_flag", "partner_unit", "staff")
@@ -146,7 +146,7 @@ def build(commons: Commons) -> World:
     )
 
 
-@pytest.fixture(scope="module", params=_backends())
+@pytest.fixture(scope="module", params=backend_params())
 def world(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[World]:

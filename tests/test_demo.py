@@ -17,7 +17,7 @@ from commons_core.plugins import make_plugin_host
 from commons_core.reports import ReportParams
 from commons_core.services import Commons
 from commons_core.storage.tables import party_member, resident
-from commons_core.testing import POSTGRES_ENV, _backends, postgres_schema
+from commons_core.testing import POSTGRES_ENV, backend_params, postgres_schema
 
 WENHUALU = {
     "community": "文化路社区",
@@ -44,7 +44,7 @@ TIANHE = {
 }
 
 
-@pytest.fixture(scope="module", params=_backends())
+@pytest.fixture(scope="module", params=backend_params())
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[tuple[Commons, DemoResult]]:

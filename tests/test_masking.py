@@ -15,10 +15,10 @@ from commons_core.model import sensitive_fields
 from commons_core.plugins import make_plugin_host
 from commons_core.reports import ReportParams
 from commons_core.services import Commons
-from commons_core.testing import POSTGRES_ENV, _backends, postgres_schema
+from commons_core.testing import POSTGRES_ENV, backend_params, postgres_schema
 
 
-@pytest.fixture(scope="module", params=_backends())
+@pytest.fixture(scope="module", params=backend_params())
 def full_demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Commons]:

@@ -52,6 +52,15 @@ Helpers:
     defines (a plugin's first test).
 :func:`make_small_community`
     What ``demo_community`` calls, for fixtures of your own.
+:func:`assert_community_keys`
+    Fails unless a plugin's tables keep the Citus key rule.
+:func:`count_statements`
+    Collects the SQL statements run inside a block (reports stay flat as data grows).
+:func:`backend_params`
+    The backends as pytest params, for fixtures of your own.
+:func:`loaded_demo`
+    The whole ``commons demo`` in a fresh database of one backend, for a
+    module-scoped fixture.
 """
 
 from __future__ import annotations
@@ -59,7 +68,8 @@ from __future__ import annotations
 import os
 import random
 import uuid
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -73,13 +83,26 @@ if TYPE_CHECKING:
     from commons_core.demo import DemoContext
     from commons_core.plugins import PluginHost
     from commons_core.services import Commons
+    from commons_core.storage import Entity
 
-__all__ = ["POSTGRES_ENV", "assert_no_schema_drift", "make_small_community"]
+__all__ = [
+    "POSTGRES_ENV",
+    "assert_community_keys",
+    "assert_no_schema_drift",
+    "backend_params",
+    "count_statements",
+    "loaded_demo",
+    "make_small_community",
+]
 
 POSTGRES_ENV = "COMMONS_TEST_POSTGRES_URL"
 
 
-def _backends() -> list[Any]:
+def backend_params() -> list[Any]:
+    """``["sqlite", "postgres"]`` as pytest params, PostgreSQL skipped without its URL.
+
+    For fixtures of your own: ``@pytest.fixture(scope="module", params=backend_params())``.
+    """
     postgres = pytest.param(
         "postgres",
         marks=[
@@ -90,7 +113,7 @@ def _backends() -> list[Any]:
     return ["sqlite", postgres]
 
 
-@pytest.fixture(params=_backends())
+@pytest.fixture(params=backend_params())
 def commons_backend(request: pytest.FixtureRequest) -> str:
     """The database backend of this test run: ``sqlite`` or ``postgres``."""
     backend: str = request.param
@@ -241,6 +264,72 @@ def assert_no_schema_drift(commons: Commons) -> None:
 
     drift = schema_drift(commons.engine, commons.tables)
     assert not drift, "the migrations differ from the tables:\n" + "\n".join(map(str, drift))
+
+
+def assert_community_keys(entities: Iterable[Entity], prefix: str) -> None:
+    """Fail unless every table of ``entities`` keeps the Citus key rule.
+
+    Each is named ``<prefix>_…`` and community-scoped, with ``community_id``
+    first in its primary key and in every foreign key to a community-scoped table.
+    """
+    for entity in entities:
+        table = entity.table
+        assert table.name.startswith(f"{prefix}_"), table.name
+        assert table.info.get("scope") == "community", table.name
+        assert next(c.name for c in table.primary_key.columns) == "community_id", table.name
+        for fk in table.foreign_key_constraints:
+            if fk.referred_table.info.get("scope") == "community":
+                assert fk.column_keys[0] == "community_id", (table.name, fk.column_keys)
+
+
+@contextmanager
+def count_statements(commons: Commons) -> Iterator[list[str]]:
+    """The SQL statements run on ``commons`` inside the block, as they are sent."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def count(*args: Any) -> None:
+        seen.append(str(args[2]))
+
+    event.listen(commons.engine, "before_cursor_execute", count)
+    try:
+        yield seen
+    finally:
+        event.remove(commons.engine, "before_cursor_execute", count)
+
+
+@contextmanager
+def loaded_demo(
+    backend: str, directory: Path, plugins: Mapping[str, object], **load: Any
+) -> Iterator[Commons]:
+    """The whole demo with only ``plugins``, in a fresh database of ``backend``.
+
+    ``backend`` is ``"sqlite"`` (a file in ``directory``) or ``"postgres"`` (a
+    schema of its own at ``COMMONS_TEST_POSTGRES_URL``, dropped afterwards);
+    ``load`` goes to :func:`~commons_core.demo.load_demo` (``seed``, ``today``).
+    Loading takes seconds: use it in a module-scoped fixture::
+
+        @pytest.fixture(scope="module", params=backend_params())
+        def demo(request, tmp_path_factory):
+            with loaded_demo(request.param, tmp_path_factory.mktemp("demo"), PLUGINS) as commons:
+                yield commons
+    """
+    from commons_core import open_commons
+    from commons_core.access import Actor
+    from commons_core.demo import load_demo
+    from commons_core.plugins import make_plugin_host
+
+    with ExitStack() as stack:
+        if backend == "sqlite":
+            url = f"sqlite:///{directory / 'demo.db'}"
+        else:
+            url = stack.enter_context(postgres_schema(os.environ[POSTGRES_ENV]))
+        host = make_plugin_host(load_entry_points=False, plugins=plugins)
+        commons = open_commons(url, host=host, upgrade=True)
+        stack.callback(commons.close)
+        load_demo(commons, Actor.local_admin(), **load)
+        yield commons
 
 
 def make_small_community(

@@ -5,14 +5,17 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import Any
+from uuid import UUID
 
+import attrs
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Column, ForeignKeyConstraint, Uuid, text
 
 from commons_core import Community, Household
 from commons_core.access import Actor, ScopeKind
 from commons_core.services import Commons
-from commons_core.testing import assert_no_schema_drift
+from commons_core.storage import Entity, community_fk, community_table, metadata
+from commons_core.testing import assert_community_keys, assert_no_schema_drift, count_statements
 
 
 def test_demo_community_is_stored_under_the_key_small(
@@ -64,3 +67,35 @@ def test_assert_no_schema_drift_fails_when_a_table_is_missing(commons: Commons) 
         connection.execute(text("DROP TABLE seat"))
     with pytest.raises(AssertionError, match="the migrations differ from the tables"):
         assert_no_schema_drift(commons)
+
+
+def test_count_statements_collects_what_runs_inside_the_block(commons: Commons) -> None:
+    with count_statements(commons) as seen, commons.engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    with commons.engine.connect() as connection:
+        connection.execute(text("SELECT 2"))
+    assert "SELECT 1" in seen and "SELECT 2" not in seen
+
+
+@attrs.frozen
+class _Visit:
+    community_id: UUID
+    id: UUID
+    resident_id: UUID
+
+
+def test_assert_community_keys_checks_the_citus_rule() -> None:
+    good = community_table(
+        "visit_log_good", Column("resident_id", Uuid), community_fk("resident_id", "resident")
+    )
+    bad = community_table("visit_log_bad", Column("resident_id", Uuid))
+    bad.append_constraint(ForeignKeyConstraint(["resident_id"], ["resident.id"]))
+    try:
+        assert_community_keys([Entity(_Visit, good)], "visit_log")
+        with pytest.raises(AssertionError):
+            assert_community_keys([Entity(_Visit, good)], "other_plugin")
+        with pytest.raises(AssertionError):
+            assert_community_keys([Entity(_Visit, bad)], "visit_log")
+    finally:
+        metadata.remove(good)
+        metadata.remove(bad)

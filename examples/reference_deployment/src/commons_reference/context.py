@@ -175,13 +175,19 @@ class WebContext:
             for link in contribution.nav:
                 href = f"{base}/{contribution.name}/{link.path}".rstrip("/")
                 entries.append((self.label(link.label), href, link.permission))
-        return [
-            NavItem(
-                label, href, active=path == href or (href != f"{base}/" and path.startswith(href))
-            )
+        shown = [
+            (label, href)
             for label, href, permission in entries
             if permission is None or self.can(permission)
         ]
+        # A plugin's index is a prefix of its other pages: the longest link that matches is current.
+        matching = [
+            href
+            for _, href in shown
+            if path == href or (href != f"{base}/" and path.startswith(href))
+        ]
+        current = max(matching, key=len, default=None)
+        return [NavItem(label, href, active=href == current) for label, href in shown]
 
     def render(self, template: str, *, status_code: int = 200, **values: Any) -> Template:
         """A page from ``template`` with the layout's context (``ctx``, ``_``, ``nav``)."""

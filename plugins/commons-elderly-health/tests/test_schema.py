@@ -1,0 +1,28 @@
+"""The schema: the migration matches the tables, and every table distributes by community."""
+
+from __future__ import annotations
+
+from commons_elderly_health import PLUGIN_NAME
+from commons_elderly_health.hooks import MIGRATIONS
+from commons_elderly_health.tables import ENTITIES
+from sqlalchemy import inspect
+
+from commons_core.services import Commons
+from commons_core.testing import assert_community_keys, assert_no_schema_drift
+
+
+def test_the_migration_creates_exactly_the_tables(commons: Commons) -> None:
+    assert_no_schema_drift(commons)
+    names = set(inspect(commons.engine).get_table_names())
+    assert {e.table.name for e in ENTITIES} <= names
+
+
+def test_the_branch_starts_from_the_core() -> None:
+    (revision,) = MIGRATIONS.glob("*.py")
+    text = revision.read_text(encoding="utf-8").replace('"', "'")
+    assert f"branch_labels: str | Sequence[str] | None = ('{PLUGIN_NAME}',)" in text
+    assert "depends_on: str | Sequence[str] | None = 'core_0001'" in text
+
+
+def test_every_table_is_keyed_and_linked_by_community() -> None:
+    assert_community_keys(ENTITIES, PLUGIN_NAME)
