@@ -15,7 +15,12 @@ from commons_core import Community, Household
 from commons_core.access import Actor, ScopeKind
 from commons_core.services import Commons
 from commons_core.storage import Entity, community_fk, community_table, metadata
-from commons_core.testing import assert_community_keys, assert_no_schema_drift, count_statements
+from commons_core.testing import (
+    CliRun,
+    assert_community_keys,
+    assert_no_schema_drift,
+    count_statements,
+)
 
 
 def test_demo_community_is_stored_under_the_key_small(
@@ -59,6 +64,25 @@ def test_commons_cli_runs_commands_on_the_test_database(
     assert [c["name"] for c in json.loads(listed.output)] == ["命令行社区"]
     reports = commons_cli("report", "--list")
     assert "community-summary" in reports.output
+
+
+def test_commons_main_runs_commons_as_users_do(
+    commons_main: Callable[..., CliRun], commons: Commons, admin: Actor
+) -> None:
+    with commons.unit_of_work(admin) as uow:
+        uow.repo(Community).add(Community(name="命令行社区"))
+    code, out, err = commons_main("communities", "--json")
+    assert code == 0, err
+    assert [c["name"] for c in json.loads(out)] == ["命令行社区"]
+    # Every installed plugin is loaded and the database is at every branch's head.
+    listed = commons_main("plugins", "--json")
+    assert {p["name"] for p in json.loads(listed.out)} >= {"love_supermarket", "safety_patrol"}
+    checked = commons_main("db", "check")
+    assert checked.code == 0 and "no drift" in checked.out, checked.err
+    missing = commons_main("report", "community-summary", "--community", "不存在社区")
+    assert missing == CliRun(
+        1, "", "错误 / error: 找不到community:不存在社区 / no community 不存在社区\n"
+    )
 
 
 def test_assert_no_schema_drift_fails_when_a_table_is_missing(commons: Commons) -> None:
