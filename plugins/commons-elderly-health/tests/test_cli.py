@@ -7,39 +7,17 @@ from collections.abc import Callable
 
 import pytest
 
-from commons_core.cli import main
+from commons_core.testing import CliRun
 
 from .conftest import World
 
 COMMUNITY = "测试社区7"
-Run = Callable[..., tuple[int, str, str]]
+Run = Callable[..., CliRun]
+pytestmark = pytest.mark.usefixtures("world")
 
 
-@pytest.fixture
-def cli(
-    commons_db_url: str,
-    world: World,
-    capsys: pytest.CaptureFixture[str],
-    monkeypatch: pytest.MonkeyPatch,
-) -> Run:
-    """``cli("health", "record-bp", ...)`` → exit code, stdout, stderr, on the world's database."""
-    monkeypatch.setenv("COMMONS_DISABLED_PLUGINS", "")
-
-    def run(*args: str) -> tuple[int, str, str]:
-        try:
-            main(["--db", commons_db_url, *args])
-            code = 0
-        except SystemExit as stop:
-            code = int(stop.code or 0)
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    run("db", "upgrade")  # other installed plugins' branches too
-    return run
-
-
-def test_open_a_file_record_readings_and_show_them(cli: Run) -> None:
-    run = cli
+def test_open_a_file_record_readings_and_show_them(commons_main: Run) -> None:
+    run = commons_main
     code, out, err = run(
         "health", "file", "open", "--community", COMMUNITY, "--resident", "李爷爷",
         "--condition", "高血压", "--condition", "diabetes",
@@ -70,8 +48,8 @@ def test_open_a_file_record_readings_and_show_them(cli: Run) -> None:
     assert sorted(shown["file"]["conditions"]) == ["diabetes", "hypertension"]
 
 
-def test_systolic_not_above_diastolic_is_one_bilingual_line(cli: Run) -> None:
-    run = cli
+def test_systolic_not_above_diastolic_is_one_bilingual_line(commons_main: Run) -> None:
+    run = commons_main
     run("health", "file", "open", "--community", COMMUNITY, "--resident", "张奶奶")
     code, _, err = run(
         "health", "record-bp", "--community", COMMUNITY, "--resident", "张奶奶",
@@ -88,8 +66,8 @@ def test_systolic_not_above_diastolic_is_one_bilingual_line(cli: Run) -> None:
     assert code != 0 and "60–260 mmHg" in err and "Traceback" not in err
 
 
-def test_check_up_and_the_coverage_report(cli: Run, world: World) -> None:
-    run = cli
+def test_check_up_and_the_coverage_report(commons_main: Run, world: World) -> None:
+    run = commons_main
     run("health", "file", "open", "--community", COMMUNITY, "--resident", "李爷爷")
     units = {u.id: u.name for u in world.context.data["small"].partner_units}
     code, out, err = run(
@@ -110,8 +88,8 @@ def test_check_up_and_the_coverage_report(cli: Run, world: World) -> None:
     assert data["files_opened"] == 1 and data["check_ups_overdue"] == 0
 
 
-def test_unknown_condition_names_the_choices(cli: Run) -> None:
-    run = cli
+def test_unknown_condition_names_the_choices(commons_main: Run) -> None:
+    run = commons_main
     code, _, err = run(
         "health", "file", "open", "--community", COMMUNITY, "--resident", "李爷爷",
         "--condition", "感冒",

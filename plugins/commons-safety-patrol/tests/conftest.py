@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import pytest
 from commons_safety_patrol import hooks
+
+from commons_core import Actor
+from commons_core.demo import DemoContext
+from commons_core.services import Commons
+
+from .world import World, make_world
 
 
 @pytest.fixture
 def commons_plugins() -> Mapping[str, object]:
     """Only this plugin: other installed plugins cannot interfere."""
     return {"safety_patrol": hooks}
+
+
+@pytest.fixture
+def world(commons: Commons, admin: Actor, demo_community: Callable[..., DemoContext]) -> World:
+    """A small community with the patrol of :func:`make_world` set up."""
+    return make_world(commons, admin, demo_community)

@@ -27,18 +27,12 @@ from commons_safety_patrol.tables import shift, shift_member
 from sqlalchemy import func, select
 
 from commons_core import AccessDenied, Actor, ValidationError
-from commons_core.demo import DemoContext
 from commons_core.reports import ReportParams
 from commons_core.services import Commons
 
-from .world import START, World, make_world, three_at_a_meeting
+from .world import START, World, three_at_a_meeting
 
 WEEK_END = START + timedelta(days=6)
-
-
-@pytest.fixture
-def world(commons: Commons, admin: Actor, demo_community: Callable[..., DemoContext]) -> World:
-    return make_world(commons, admin, demo_community)
 
 
 def counts(commons: Commons, admin: Actor) -> tuple[int, int]:
