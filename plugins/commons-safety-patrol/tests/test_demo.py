@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
-from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -20,39 +18,19 @@ from commons_safety_patrol import (
 from commons_safety_patrol.demo import PAST_DAYS
 from sqlalchemy import func, select
 
-from commons_core import Actor, Staff, open_commons
-from commons_core.demo import load_demo
-from commons_core.plugins import make_plugin_host
+from commons_core import Actor, Staff
 from commons_core.reports import ReportParams
 from commons_core.services import Commons
-from commons_core.storage.migrate import schema_drift
-from commons_core.testing import POSTGRES_ENV, postgres_schema
-
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgres",
-        marks=pytest.mark.skipif(
-            not os.environ.get(POSTGRES_ENV), reason=f"{POSTGRES_ENV} not set"
-        ),
-    ),
-]
+from commons_core.testing import assert_no_schema_drift, backend_params, loaded_demo
 
 
-@pytest.fixture(scope="module", params=BACKENDS)
+@pytest.fixture(scope="module", params=backend_params())
 def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Commons]:
     """The whole demo (three communities) with this plugin, loaded once per backend."""
-    with ExitStack() as stack:
-        if request.param == "sqlite":
-            url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-        else:
-            url = stack.enter_context(postgres_schema(os.environ[POSTGRES_ENV]))
-        host = make_plugin_host(load_entry_points=False, plugins={"safety_patrol": hooks})
-        commons = open_commons(url, host=host, upgrade=True)
-        stack.callback(commons.close)
-        load_demo(commons, Actor.local_admin(), seed=5)
+    plugins = {"safety_patrol": hooks}
+    with loaded_demo(request.param, tmp_path_factory.mktemp("demo"), plugins, seed=5) as commons:
         yield commons
 
 
@@ -66,7 +44,7 @@ def coverage(commons: Commons, name: str) -> dict[str, Any]:
 
 
 def test_the_branch_migrates_without_drift(demo: Commons) -> None:
-    assert schema_drift(demo.engine, demo.tables) == []
+    assert_no_schema_drift(demo)
 
 
 def test_wenhualu_two_patrol_staff_and_volunteers(demo: Commons) -> None:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from uuid import uuid4
 
 import pytest
 from commons_safety_patrol import FollowUpStatus, Incident, IncidentKind, Patrols
-from sqlalchemy import event
 
 from commons_core import Actor
 from commons_core.demo import DemoContext
 from commons_core.reports import ReportParams
 from commons_core.services import Commons
+from commons_core.testing import count_statements
 
 from .test_services import crew
 from .world import START, World, make_world
@@ -122,31 +121,17 @@ def test_hours_per_member_and_incidents(commons: Commons, world: World) -> None:
     assert incidents["by_status"] == {"open": 1, "in_progress": 0, "referred": 0, "resolved": 1}
 
 
-@contextmanager
-def statements(commons: Commons) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(*args: Any) -> None:
-        seen.append(str(args[2]))
-
-    event.listen(commons.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(commons.engine, "before_cursor_execute", count)
-
-
 def test_the_number_of_statements_does_not_grow_with_the_data(
     commons: Commons, admin: Actor, world: World
 ) -> None:
-    with statements(commons) as small:
+    with count_statements(commons) as small:
         coverage(commons, world, start=START, end=START, as_of=START)
     with commons.unit_of_work(admin) as uow:
         patrols = Patrols(uow)
         patrols.apply(
             patrols.propose(world.community_id, WEEK_END + timedelta(1), START + timedelta(60))
         )
-    with statements(commons) as large:
+    with count_statements(commons) as large:
         data = coverage(commons, world, start=START, end=START + timedelta(60), as_of=START)
     assert data["shifts_planned"] == 2 * 61
     assert len(large) == len(small)

@@ -231,7 +231,7 @@ def test_the_same_input_gives_the_same_roster() -> None:
 def test_nothing_to_plan_is_a_clear_error(
     routes: list[object], patterns: list[object], people: list[object], code: str
 ) -> None:
-    data = roster_data(routes, patterns, people)  # type: ignore[arg-type]
+    data = roster_data(routes, patterns, people)
     with pytest.raises(ValidationError) as caught:
         plan_roster(data, MONDAY, MONDAY, RosterRules())
     assert [p.code for p in caught.value.problems] == [code]
