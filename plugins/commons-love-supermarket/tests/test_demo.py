@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -13,13 +13,11 @@ from commons_love_supermarket import EntryKind, Sale, SupermarketService, hooks
 from commons_love_supermarket.demo import CATALOGUE
 from sqlalchemy import select
 
-from commons_core import Actor, HouseholdStatus, open_commons
-from commons_core.demo import load_demo
-from commons_core.plugins import make_plugin_host
+from commons_core import Actor, HouseholdStatus
 from commons_core.reports import ReportParams
 from commons_core.services import Commons
 from commons_core.storage.tables import household
-from commons_core.testing import POSTGRES_ENV, postgres_schema
+from commons_core.testing import backend_params, loaded_demo
 
 ELIGIBLE = {HouseholdStatus.LOW_INCOME, HouseholdStatus.HARDSHIP}
 
@@ -29,7 +27,7 @@ def _consistent(commons: Commons, community_id: Any) -> None:
     with commons.unit_of_work(Actor.local_admin(), readonly=True) as uow:
         shop = SupermarketService(uow)
         entries = shop.entries(community_id)
-        running = 0
+        running = Decimal(0)
         for entry in entries:
             running += entry.amount if entry.kind.is_receipt else -entry.amount
             assert entry.balance_after == running >= 0
@@ -63,37 +61,14 @@ def test_the_demo_hook_opens_a_supermarket_in_a_small_community(
     _consistent(commons, small.id)
 
 
-@pytest.fixture(
-    scope="module",
-    params=[
-        "sqlite",
-        pytest.param(
-            "postgres",
-            marks=pytest.mark.skipif(
-                not os.environ.get(POSTGRES_ENV), reason=f"{POSTGRES_ENV} not set"
-            ),
-        ),
-    ],
-)
+@pytest.fixture(scope="module", params=backend_params())
 def full_demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Commons]:
     """``commons demo`` with this plugin, loaded once per backend for the module."""
-    host = make_plugin_host(load_entry_points=False, plugins={"love_supermarket": hooks})
-    schema = None
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
-    else:
-        schema = postgres_schema(os.environ[POSTGRES_ENV])
-        url = schema.__enter__()
-    commons = open_commons(url, host=host, upgrade=True)
-    try:
-        load_demo(commons, Actor.local_admin())
+    plugins = {"love_supermarket": hooks}
+    with loaded_demo(request.param, tmp_path_factory.mktemp("demo"), plugins) as commons:
         yield commons
-    finally:
-        commons.close()
-        if schema is not None:
-            schema.__exit__(None, None, None)
 
 
 def _report(commons: Commons, name: str, community: str) -> Any:

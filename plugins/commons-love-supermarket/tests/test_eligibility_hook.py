@@ -66,6 +66,7 @@ def test_the_revealed_reason_names_the_deciding_rule(commons: Any, world: Any, a
         shop = SupermarketService(uow)
         shown = shop.check_eligibility(world.households["disability"], reveal=True)
         default = shop.check_eligibility(world.households["hardship"], reveal=True)
+    assert shown.reason is not None
     assert (shown.eligible, shown.rule, shown.reason.en) == (True, "disability", "disability")
     assert default.rule == "love_supermarket.default"
 

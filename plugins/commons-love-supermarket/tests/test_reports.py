@@ -8,10 +8,10 @@ from decimal import Decimal
 from typing import Any
 
 from commons_love_supermarket import Donor, DonorKind, SupermarketService
-from sqlalchemy import event
 
 from commons_core.reports import ReportParams, ReportResult
 from commons_core.services import Commons
+from commons_core.testing import count_statements
 
 LEDGER_KEYS = {
     "community",
@@ -143,16 +143,8 @@ def test_reports_run_a_fixed_number_of_statements(
     commons: Commons, admin: Any, world: Any, sell: Any
 ) -> None:
     def statements(name: str) -> int:
-        seen: list[str] = []
-
-        def count(*args: Any) -> None:
-            seen.append(args[2])
-
-        event.listen(commons.engine, "before_cursor_execute", count)
-        try:
+        with count_statements(commons) as seen:
             _run(commons, admin, world, name, start=world.opened_on)
-        finally:
-            event.remove(commons.engine, "before_cursor_execute", count)
         return len(seen)
 
     names = ("love-supermarket-ledger", "love-supermarket-stock", "love-supermarket-disclosure")

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from commons_love_supermarket import PLUGIN_NAME
 from commons_love_supermarket.hooks import MIGRATIONS
 from commons_love_supermarket.tables import ENTITIES
 from sqlalchemy import inspect
 
 from commons_core.services import Commons
-from commons_core.testing import assert_no_schema_drift
+from commons_core.testing import assert_community_keys, assert_no_schema_drift
 
 
 def test_the_migration_creates_exactly_the_tables(commons: Commons) -> None:
@@ -29,12 +27,4 @@ def test_the_branch_starts_from_the_core() -> None:
 
 
 def test_every_table_is_keyed_and_linked_by_community() -> None:
-    for entity in ENTITIES:
-        table = entity.table
-        assert table.name.startswith(f"{PLUGIN_NAME}_")
-        assert table.info["scope"] == "community"
-        assert next(c.name for c in table.primary_key.columns) == "community_id"
-        for fk in table.foreign_key_constraints:
-            target: Any = fk.referred_table
-            if target.info.get("scope") == "community":
-                assert fk.column_keys[0] == "community_id", (table.name, fk.column_keys)
+    assert_community_keys(ENTITIES, PLUGIN_NAME)
