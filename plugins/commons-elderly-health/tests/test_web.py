@@ -8,57 +8,28 @@ from typing import Any
 
 import pytest
 
-from commons_core import Actor, Scope
+from commons_core import Actor
 from commons_core.services import Commons
-from commons_core.services.users import UserService
 
 from .conftest import World
 
 pytest.importorskip("commons_reference", reason="the reference deployment is not installed")
 
-from commons_reference import WebSettings, create_app
+from commons_reference.testing import Site, add_users, cheap_password_hashing, csrf, post_form
 from litestar.testing import TestClient
-
-PASSWORD = "correct-horse-42"
-ROLES = {"health-worker": "health_worker", "clerk": "clerk", "cadre": "cadre"}
 
 
 @pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """argon2's test profile: the production one takes about a second per login here."""
-    from argon2 import PasswordHasher, profiles
-
-    from commons_core.services import users
-
-    monkeypatch.setattr(users, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Logins at test speed."""
+    cheap_password_hashing(monkeypatch)
 
 
 @pytest.fixture
 def client_for(commons: Commons, world: World) -> Callable[[str], TestClient[Any]]:
-    """``client_for("clerk")``: a test client of the app logged in as that demo user."""
-    with commons.unit_of_work(Actor.local_admin()) as uow:
-        for username, role in ROLES.items():
-            UserService(uow).create(
-                username, roles=[role], scope=Scope.community(world.community_id), password=PASSWORD
-            )
-    app = create_app(commons, WebSettings(secret="test-secret"))
-
-    def make(username: str) -> TestClient[Any]:
-        client: TestClient[Any] = TestClient(app, base_url="https://testserver.local")
-        client.get("/api/v1/session")
-        done = client.post(
-            "/api/v1/session",
-            json={"username": username, "password": PASSWORD},
-            headers=csrf(client),
-        )
-        assert done.status_code == 201, done.text
-        return client
-
-    return make
-
-
-def csrf(client: TestClient[Any]) -> dict[str, str]:
-    return {"x-csrftoken": client.cookies.get("csrftoken") or ""}
+    """``client_for("clerk")``: the app's client logged in as that user (one user per role)."""
+    add_users(commons, world.context, "small")
+    return Site(commons, world.context).client
 
 
 def page(world: World, path: str = "") -> str:
@@ -164,8 +135,7 @@ def test_the_form_shows_the_error_next_to_the_field_then_saves(
     (current,) = re.findall(r'<a [^>]*aria-current="page">([^<]+)</a>', form.text)
     assert current == "记录血压"  # not also the plugin's index, a prefix of this page
     fields = {"resident_id": str(world.residents["张奶奶"]), "systolic": "80", "diastolic": "90"}
-    token = {"_csrf_token": client.cookies.get("csrftoken") or ""}
-    refused = client.post(page(world, "blood-pressure"), data={**fields, **token})
+    refused = post_form(client, page(world, "blood-pressure"), fields)
     assert refused.status_code == 422
     beside = re.search(r'<ul class="errors" data-for="systolic">(.*?)</ul>', refused.text, re.S)
     assert beside and "收缩压 80 mmHg 应高于舒张压 90 mmHg" in beside.group(1)
@@ -173,6 +143,6 @@ def test_the_form_shows_the_error_next_to_the_field_then_saves(
     assert 'value="80"' in refused.text  # what was typed is kept
     without_token = client.post(page(world, "blood-pressure"), data={**fields, "systolic": "140"})
     assert without_token.status_code == 403
-    saved = client.post(page(world, "blood-pressure"), data={**fields, "systolic": "140", **token})
+    saved = post_form(client, page(world, "blood-pressure"), {**fields, "systolic": "140"})
     assert saved.status_code == 200
     assert "已保存" in saved.text and "140/90 mmHg" in saved.text
