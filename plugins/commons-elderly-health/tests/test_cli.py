@@ -17,28 +17,29 @@ pytestmark = pytest.mark.usefixtures("world")
 
 
 def test_open_a_file_record_readings_and_show_them(commons_main: Run) -> None:
-    run = commons_main
-    code, out, err = run(
+    code, out, err = commons_main(
         "health", "file", "open", "--community", COMMUNITY, "--resident", "李爷爷",
         "--condition", "高血压", "--condition", "diabetes",
         "--contact-name", "李明", "--contact-relation", "子女", "--contact-phone", "13912345678",
     )  # fmt: skip
     assert code == 0, err
     assert "已建档 / file opened: 李爷爷" in out
-    code, out, err = run(
+    code, out, err = commons_main(
         "health", "record-bp", "--community", COMMUNITY, "--resident", "李爷爷",
         "--systolic", "152", "--diastolic", "91",
     )  # fmt: skip
     assert code == 0, err
     assert "已记录 / recorded: 李爷爷" in out and "152" not in out
-    code, out, err = run(
+    code, out, err = commons_main(
         "health", "measure", "--community", COMMUNITY, "--resident", "李爷爷",
         "--glucose", "7.2", "--weight", "63.5",
     )  # fmt: skip
     assert code == 0, err
-    code, out, _ = run("health", "file", "show", "--community", COMMUNITY, "--resident", "李爷爷")
+    code, out, _ = commons_main(
+        "health", "file", "show", "--community", COMMUNITY, "--resident", "李爷爷"
+    )
     assert code == 0 and "152" not in out and "***" in out
-    code, out, _ = run(
+    code, out, _ = commons_main(
         "health", "file", "show", "--community", COMMUNITY, "--resident", "李爷爷",
         "--reveal", "--json",
     )  # fmt: skip
@@ -49,9 +50,8 @@ def test_open_a_file_record_readings_and_show_them(commons_main: Run) -> None:
 
 
 def test_systolic_not_above_diastolic_is_one_bilingual_line(commons_main: Run) -> None:
-    run = commons_main
-    run("health", "file", "open", "--community", COMMUNITY, "--resident", "张奶奶")
-    code, _, err = run(
+    commons_main("health", "file", "open", "--community", COMMUNITY, "--resident", "张奶奶")
+    code, _, err = commons_main(
         "health", "record-bp", "--community", COMMUNITY, "--resident", "张奶奶",
         "--systolic", "80", "--diastolic", "90",
     )  # fmt: skip
@@ -59,7 +59,7 @@ def test_systolic_not_above_diastolic_is_one_bilingual_line(commons_main: Run) -
     assert "收缩压 80 mmHg 应高于舒张压 90 mmHg" in err
     assert "systolic 80 mmHg must be above diastolic 90 mmHg" in err
     assert "Traceback" not in err
-    code, _, err = run(
+    code, _, err = commons_main(
         "health", "record-bp", "--community", COMMUNITY, "--resident", "张奶奶",
         "--systolic", "400", "--diastolic", "90",
     )  # fmt: skip
@@ -67,20 +67,19 @@ def test_systolic_not_above_diastolic_is_one_bilingual_line(commons_main: Run) -
 
 
 def test_check_up_and_the_coverage_report(commons_main: Run, world: World) -> None:
-    run = commons_main
-    run("health", "file", "open", "--community", COMMUNITY, "--resident", "李爷爷")
+    commons_main("health", "file", "open", "--community", COMMUNITY, "--resident", "李爷爷")
     units = {u.id: u.name for u in world.context.data["small"].partner_units}
-    code, out, err = run(
+    code, out, err = commons_main(
         "health", "check-up", "--community", COMMUNITY, "--resident", "李爷爷",
         "--clinic", units[world.school_id],
     )  # fmt: skip
     assert code != 0 and "不是医疗机构" in err and "is not a clinic" in err
-    code, out, err = run(
+    code, out, err = commons_main(
         "health", "check-up", "--community", COMMUNITY, "--resident", "李爷爷",
         "--clinic", units[world.clinic_id], "--findings", "未见明显异常",
     )  # fmt: skip
     assert code == 0, err
-    code, out, err = run(
+    code, out, err = commons_main(
         "report", "elderly-health-coverage", "--community", COMMUNITY, "--format", "json"
     )
     assert code == 0, err
@@ -89,8 +88,7 @@ def test_check_up_and_the_coverage_report(commons_main: Run, world: World) -> No
 
 
 def test_unknown_condition_names_the_choices(commons_main: Run) -> None:
-    run = commons_main
-    code, _, err = run(
+    code, _, err = commons_main(
         "health", "file", "open", "--community", COMMUNITY, "--resident", "李爷爷",
         "--condition", "感冒",
     )  # fmt: skip
