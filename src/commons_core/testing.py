@@ -59,6 +59,8 @@ Helpers:
     What ``demo_community`` calls, for fixtures of your own.
 :func:`assert_community_keys`
     Fails unless a plugin's tables keep the Citus key rule.
+:func:`assert_branch_from_core`
+    Fails unless a plugin's migrations are one branch, applied after the core's.
 :func:`count_statements`
     Collects the SQL statements run inside a block (reports stay flat as data grows).
 :func:`backend_params`
@@ -93,6 +95,7 @@ if TYPE_CHECKING:
 __all__ = [
     "POSTGRES_ENV",
     "CliRun",
+    "assert_branch_from_core",
     "assert_community_keys",
     "assert_no_schema_drift",
     "backend_params",
@@ -335,6 +338,31 @@ def assert_community_keys(entities: Iterable[Entity], prefix: str) -> None:
         for fk in table.foreign_key_constraints:
             if fk.referred_table.info.get("scope") == "community":
                 assert fk.column_keys[0] == "community_id", (table.name, fk.column_keys)
+
+
+def assert_branch_from_core(migrations: Path, label: str) -> None:
+    """Fail unless the revisions in ``migrations`` start one branch, ``label``, after the core.
+
+    The branch's first revision (``down_revision = None``) must carry the
+    label and depend on a revision of the core, so that the core's tables
+    exist before the plugin's are created.
+    """
+    from commons_core.storage import CORE_BRANCH
+
+    first = [r for r in _revisions(migrations) if r["down_revision"] is None]
+    assert len(first) == 1, f"{migrations}: {len(first)} first revisions, not one"
+    labels, depends = first[0]["branch_labels"], first[0]["depends_on"]
+    assert labels in (label, (label,), [label]), f"branch_labels {labels!r}, not {label!r}"
+    core = {r["revision"] for r in _revisions(CORE_BRANCH.path)}
+    named = {depends} if isinstance(depends, str) else set(depends or ())
+    assert named & core, f"depends_on {depends!r} names no revision of the core"
+
+
+def _revisions(folder: Path) -> list[dict[str, Any]]:
+    """The module globals of every Alembic revision file in ``folder``."""
+    import runpy
+
+    return [runpy.run_path(str(path)) for path in sorted(folder.glob("*.py"))]
 
 
 @contextmanager

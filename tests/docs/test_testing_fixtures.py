@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -17,6 +18,7 @@ from commons_core.services import Commons
 from commons_core.storage import Entity, community_fk, community_table, metadata
 from commons_core.testing import (
     CliRun,
+    assert_branch_from_core,
     assert_community_keys,
     assert_no_schema_drift,
     count_statements,
@@ -123,3 +125,20 @@ def test_assert_community_keys_checks_the_citus_rule() -> None:
     finally:
         metadata.remove(good)
         metadata.remove(bad)
+
+
+def test_assert_branch_from_core_checks_the_label_and_the_dependency(tmp_path: Path) -> None:
+    def branch(folder: str, labels: object, depends: object) -> Path:
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "visit_log_0001_initial.py").write_text(
+            f'revision = "visit_log_0001"\ndown_revision = None\n'
+            f"branch_labels = {labels!r}\ndepends_on = {depends!r}\n",
+            encoding="utf-8",
+        )
+        return tmp_path / folder
+
+    assert_branch_from_core(branch("good", ("visit_log",), "core_0001"), "visit_log")
+    with pytest.raises(AssertionError, match="branch_labels"):
+        assert_branch_from_core(branch("label", ("visit",), "core_0001"), "visit_log")
+    with pytest.raises(AssertionError, match="names no revision of the core"):
+        assert_branch_from_core(branch("alone", "visit_log", None), "visit_log")
