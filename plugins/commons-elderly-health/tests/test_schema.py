@@ -8,7 +8,11 @@ from commons_elderly_health.tables import ENTITIES
 from sqlalchemy import inspect
 
 from commons_core.services import Commons
-from commons_core.testing import assert_community_keys, assert_no_schema_drift
+from commons_core.testing import (
+    assert_branch_from_core,
+    assert_community_keys,
+    assert_no_schema_drift,
+)
 
 
 def test_the_migration_creates_exactly_the_tables(commons: Commons) -> None:
@@ -18,10 +22,7 @@ def test_the_migration_creates_exactly_the_tables(commons: Commons) -> None:
 
 
 def test_the_branch_starts_from_the_core() -> None:
-    (revision,) = MIGRATIONS.glob("*.py")
-    text = revision.read_text(encoding="utf-8").replace('"', "'")
-    assert f"branch_labels: str | Sequence[str] | None = ('{PLUGIN_NAME}',)" in text
-    assert "depends_on: str | Sequence[str] | None = 'core_0001'" in text
+    assert_branch_from_core(MIGRATIONS, PLUGIN_NAME)
 
 
 def test_every_table_is_keyed_and_linked_by_community() -> None:
