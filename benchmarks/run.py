@@ -256,8 +256,13 @@ def _chunks(
 def _sqlite_baseline(path: str, chunks: Iterator[dict[str, list[list[Any]]]]) -> float:
     import sqlite3
 
+    from commons_core.storage.bulk import BULK_SQLITE_PRAGMAS
+
     con = sqlite3.connect(path, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"):
+    # The pragmas the SDK's connections use, and those of its bulk loads.
+    pragmas = ["journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"]
+    pragmas += [f"{name}={value}" for name, value in BULK_SQLITE_PRAGMAS.items()]
+    for pragma in pragmas:
         con.execute(f"PRAGMA {pragma}")
     spent = 0.0
     con.execute("BEGIN IMMEDIATE")
