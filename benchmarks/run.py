@@ -33,6 +33,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -324,7 +325,7 @@ def run_imports(
     seconds = float(_out.strip())
     results.append(Result("raw driver (executemany / COPY)", backend, size, seconds, rss_mb=rss))
     baseline = size / seconds
-    csv_url = make_url(f"csv{size}")
+    csv_url: str = make_url(f"csv{size}")
     summary, rss = import_rows(csv_url, files["csv"])
     audit = audit_ratio(csv_url, summary)
     results.append(Result("import CSV", backend, size, summary["seconds"], baseline, rss, audit))
@@ -445,17 +446,40 @@ def run_insert_paths(make_url: Any, results: list[Result], rows: int = 20_000) -
         )
         for i in range(rows)
     ]
-    for label, write in (
-        ("COPY", lambda conn: bulk.insert_rows(conn, resident, people)),
-        ("executemany", lambda conn: conn.execute(insert(resident), people)),
+
+    def copy(conn: Any) -> None:
+        bulk.insert_rows(conn, resident, people)
+
+    def executemany(conn: Any) -> None:
+        conn.execute(insert(resident), people)
+
+    def unnest(conn: Any) -> None:
+        bulk.insert_rows(conn, resident, people)  # under row-level security: unnest
+
+    # As the tables' owner (COPY allowed), then in a unit of work, under the
+    # application role's row-level security, where COPY FROM is refused.
+    for label, write, as_owner in (
+        ("COPY (owner)", copy, True),
+        ("executemany (owner)", executemany, True),
+        ("unnest (row-level security)", unnest, False),
+        ("executemany (row-level security)", executemany, False),
     ):
-        with handle.engine.begin() as conn:
+        with handle.engine.begin() if as_owner else _uow_connection(handle) as conn:
             started = time.perf_counter()
             write(conn)
             seconds = time.perf_counter() - started
             conn.execute(delete(resident))
         results.append(Result(f"insert path: {label}", "postgresql", rows, seconds))
     handle.close()
+
+
+@contextmanager
+def _uow_connection(handle: Any) -> Iterator[Any]:
+    """The connection of a local administrator's unit of work (application role, RLS on)."""
+    from commons_core import Actor
+
+    with handle.unit_of_work(Actor.local_admin()) as uow:
+        yield uow.connection
 
 
 def table(results: list[Result]) -> str:
