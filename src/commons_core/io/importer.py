@@ -44,6 +44,7 @@ from commons_core.model import (
     Sensitivity,
     sensitive_fields,
 )
+from commons_core.storage.bulk import bulk_load
 from commons_core.storage.tables import household, partner_unit, resident, residents_group
 from commons_core.validation import RuleContext
 
@@ -294,7 +295,7 @@ class _Run:
         self, rows: Iterator[SourceRow], reader: TableReader, progress: ProgressFn | None
     ) -> None:
         try:
-            with self.commons.unit_of_work(self.actor) as uow:
+            with self.commons.unit_of_work(self.actor) as uow, bulk_load(uow.connection):
                 self.loader.start(uow)
                 for batch in self.batches(rows):
                     self.record(batch, self.loader.load(uow, batch, self.seen))
@@ -314,7 +315,7 @@ class _Run:
     ) -> None:
         for batch in self.batches(rows):
             try:
-                with self.commons.unit_of_work(self.actor) as uow:
+                with self.commons.unit_of_work(self.actor) as uow, bulk_load(uow.connection):
                     self.loader.start(uow)
                     outcome = self.loader.load(uow, batch, self.seen)
             except ValidationError as error:

@@ -64,6 +64,10 @@ class _Pending:
     changes: dict[str, Any]
 
 
+_dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
+"""The canonical JSON of the hash (and of stored changes, serialised once for both)."""
+
+
 def entry_hash(
     community_id: UUID,
     seq: int,
@@ -76,18 +80,20 @@ def entry_hash(
     prev_hash: str,
 ) -> str:
     """The SHA-256 of an entry's canonical JSON form, chained to ``prev_hash``."""
-    payload = [
-        str(community_id),
-        seq,
-        _utc_text(at),
-        actor,
-        action,
-        entity,
-        key,
-        changes,
-        prev_hash,
-    ]
-    text = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    head = _entry_head(community_id, seq, at, actor, action, entity, key)
+    return _chained(head, _dumps(changes), prev_hash)
+
+
+def _entry_head(
+    community_id: UUID, seq: int, at: datetime, actor: str, action: str, entity: str, key: str
+) -> str:
+    """The canonical JSON of the entry's fields before its changes, without the closing ``]``."""
+    return _dumps([str(community_id), seq, _utc_text(at), actor, action, entity, key])[:-1]
+
+
+def _chained(head: str, changes_json: str, prev_hash: str) -> str:
+    # The same text as dumping the whole list: list items are joined by "," alone.
+    text = f"{head},{changes_json},{_dumps(prev_hash)}]"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -143,17 +149,12 @@ class AuditBuffer:
             rows = []
             for entry in by_community[community_id]:
                 seq += 1
-                digest = entry_hash(
-                    community_id,
-                    seq,
-                    entry.at,
-                    entry.actor,
-                    entry.action,
-                    entry.entity,
-                    entry.key,
-                    entry.changes,
-                    prev,
+                # One serialisation of the changes: hashed, and stored as it is.
+                changes = _dumps(entry.changes)
+                head = _entry_head(
+                    community_id, seq, entry.at, entry.actor, entry.action, entry.entity, entry.key
                 )
+                digest = _chained(head, changes, prev)
                 rows.append(
                     {
                         "community_id": community_id,
@@ -163,13 +164,13 @@ class AuditBuffer:
                         "action": entry.action,
                         "entity": entry.entity,
                         "key": entry.key,
-                        "changes": entry.changes,
+                        "changes": changes,
                         "prev_hash": prev,
                         "hash": digest,
                     }
                 )
                 prev = digest
-            insert_rows(connection, audit_entry, rows)
+            insert_rows(connection, audit_entry, rows, ready=("changes",))
             connection.execute(
                 update(audit_head)
                 .where(audit_head.c.community_id == community_id)

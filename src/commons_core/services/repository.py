@@ -9,7 +9,7 @@ of work's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from uuid import UUID
@@ -79,6 +79,7 @@ class Repository(Generic[T]):
         self._columns = [self.table.c[name] for name in self._fields]
         self._sensitive = sensitive_fields(entity.model)
         self._key_columns = [c.name for c in self.table.primary_key.columns]
+        self._audit_hooks: dict[type, Callable[[Any], Any]] = {}
 
     # -- reading ------------------------------------------------------------
 
@@ -485,7 +486,7 @@ class Repository(Generic[T]):
         return attrs.evolve(obj, **keep) if keep else obj  # type: ignore[misc]
 
     def _audit_values(self, obj: T) -> dict[str, Any]:
-        unstructure = self.uow.commons.codec.unstructure
+        hooks = self._audit_hooks
         values = {}
         for name in self._fields:
             value = getattr(obj, name)
@@ -497,7 +498,12 @@ class Repository(Generic[T]):
             elif type(value) in _PLAIN:
                 values[name] = value  # what unstructuring gives anyway, without its dispatch
             else:
-                values[name] = unstructure(value)
+                # The converter's own hook for the value's class, looked up once (bulk writes).
+                hook = hooks.get(type(value))
+                if hook is None:
+                    converter = self.uow.commons.codec.converter
+                    hook = hooks[type(value)] = converter.get_unstructure_hook(type(value))
+                values[name] = hook(value)
         return values
 
     def _audit_changes(self, changes: dict[str, tuple[Any, Any]]) -> dict[str, Any]:

@@ -2,8 +2,9 @@
 
 On PostgreSQL, rows go through ``COPY … FROM STDIN`` (psycopg), faster than
 an ``executemany`` of INSERTs (see ``docs/performance.md``), unless row-level
-security applies to the current role (PostgreSQL refuses ``COPY FROM`` then)
-or the batch is too small to gain. On SQLite, it is the driver's own
+security applies to the current role (PostgreSQL refuses ``COPY FROM`` then:
+one ``INSERT … SELECT FROM unnest(…)`` of one array per column is used) or
+the batch is too small to gain. On SQLite, it is the driver's own
 ``executemany`` of the compiled INSERT, inside the unit of work's ``BEGIN
 IMMEDIATE`` transaction, which saves SQLAlchemy's per-row bookkeeping.
 
@@ -13,34 +14,77 @@ would bind them, so every path stores the same thing.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Connection, Table, insert, text
+from sqlalchemy import Connection, Dialect, Table, Text, Uuid, bindparam, cast, insert, text
 from sqlalchemy.exc import DBAPIError
 
-__all__ = ["COPY_THRESHOLD", "insert_rows"]
+from commons_core.storage.schema import EnumValue
+
+__all__ = ["BULK_SQLITE_PRAGMAS", "COPY_THRESHOLD", "bulk_load", "insert_rows"]
 
 COPY_THRESHOLD = 50
-"""Fewer rows than this are inserted with INSERT: COPY's set-up costs more than it saves."""
+"""Fewer rows than this go through a Core INSERT: the bulk paths' set-up costs more."""
 
 
-def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Insert ``rows`` (column name → value, every row with the same keys) into ``table``."""
+BULK_SQLITE_PRAGMAS = {"cache_size": -65536}
+"""SQLite settings for a bulk load: a 64 MiB page cache, since rows keyed by
+random UUIDs touch index pages all over the file and SQLite's default 2 MiB
+cache reads them again for every batch. (``temp_store`` cannot change inside
+the unit of work's transaction, and the import makes no temporary indexes.)
+The benchmark's raw-driver baseline runs with the same settings."""
+
+
+@contextmanager
+def bulk_load(connection: Connection) -> Iterator[None]:
+    """Apply :data:`BULK_SQLITE_PRAGMAS` to a SQLite connection for the block, then restore."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection always has its driver connection
+    before = {name: driver.execute(f"PRAGMA {name}").fetchone()[0] for name in BULK_SQLITE_PRAGMAS}
+    try:
+        for name, value in BULK_SQLITE_PRAGMAS.items():
+            driver.execute(f"PRAGMA {name}={int(value)}")
+        yield
+    finally:
+        for name, value in before.items():
+            driver.execute(f"PRAGMA {name}={int(value)}")
+
+
+def insert_rows(
+    connection: Connection,
+    table: Table,
+    rows: Sequence[Mapping[str, Any]],
+    *,
+    ready: Collection[str] = (),
+) -> None:
+    """Insert ``rows`` (column name → value, every row with the same keys) into ``table``.
+
+    Values of the columns named in ``ready`` are already in the form the
+    driver takes (a JSON column's text, serialised once by the caller).
+    """
     if not rows:
         return
     dialect = connection.dialect.name
     if len(rows) < COPY_THRESHOLD:
-        connection.execute(insert(table), list(rows))
+        _core_insert(connection, table, rows, ready)
         return
     dbapi = connection.dialect.loaded_dbapi
     try:
-        if dialect == "postgresql" and not _row_security_active(connection, table):
-            _copy(connection, table, rows)
+        if dialect == "postgresql":
+            if _row_security_active(connection, table):
+                _unnest(connection, table, rows, ready)
+            else:
+                _copy(connection, table, rows, ready)
         elif dialect == "sqlite":
-            _executemany(connection, table, rows)
+            _executemany(connection, table, rows, ready)
         else:
-            connection.execute(insert(table), list(rows))
+            _core_insert(connection, table, rows, ready)
     except dbapi.Error as error:
         # The driver's own error, wrapped as SQLAlchemy wraps it on the INSERT path.
         raise DBAPIError.instance(
@@ -48,45 +92,103 @@ def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str
         ) from error
 
 
+def _core_insert(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], ready: Collection[str]
+) -> None:
+    statement = insert(table)
+    if ready:
+        # Text the caller made ready, cast by PostgreSQL to the column's type; SQLite
+        # stores JSON as the text itself (its CAST to JSON would make a number).
+        sqlite = connection.dialect.name == "sqlite"
+        statement = statement.values(
+            {
+                name: bindparam(name, type_=Text())
+                if sqlite
+                else cast(bindparam(name, type_=Text()), table.c[name].type)
+                for name in ready
+            }
+        )
+    connection.execute(statement, list(rows))
+
+
 def _row_security_active(connection: Connection, table: Table) -> bool:
     name = connection.dialect.identifier_preparer.format_table(table)
     return bool(connection.execute(text("SELECT row_security_active(:t)"), {"t": name}).scalar())
 
 
-def _bound(
-    connection: Connection, table: Table, names: Sequence[str]
-) -> list[tuple[str, Callable[[Any], Any] | None]]:
-    """Each column name with the function its type binds values with (``None``: as is)."""
+def _fast_bind(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column type's bind function, with a shortcut for the values bulk loads carry most.
+
+    Shortcuts give exactly what the type's own function gives (it still
+    handles every other value): enum members by a dict look-up, UUIDs on
+    SQLite as their hex text.
+    """
+    impl = column_type.dialect_impl(dialect)
+    process: Callable[[Any], Any] | None = impl.bind_processor(dialect)
+    if process is None:
+        return None
+    if isinstance(column_type, EnumValue):
+        known = {member: member.value for member in column_type.enum}
+
+        def enum_value(value: Any) -> Any:
+            found = known.get(value) if value is not None else None
+            return found if found is not None else process(value)
+
+        return enum_value
+    if isinstance(column_type, Uuid) and dialect.name == "sqlite" and column_type.as_uuid:
+
+        def uuid_hex(value: Any) -> Any:
+            return value.hex if type(value) is UUID else process(value)
+
+        return uuid_hex
+    return process
+
+
+def _row_function(
+    connection: Connection, table: Table, names: Sequence[str], ready: Collection[str]
+) -> Callable[[Mapping[str, Any]], tuple[Any, ...]]:
+    """One function that turns a row mapping into the driver's tuple, binds pre-chosen.
+
+    Generated once per batch, as attrs and cattrs generate their methods: a
+    loop over columns per row costs as much as SQLite's own work.
+    """
     dialect = connection.dialect
-    return [
-        (name, table.c[name].type.dialect_impl(dialect).bind_processor(dialect)) for name in names
-    ]
+    scope: dict[str, Any] = {}
+    cells = []
+    for index, name in enumerate(names):
+        bind = None if name in ready else _fast_bind(table.c[name].type, dialect)
+        if bind is None:
+            cells.append(f"row[{name!r}]")
+        else:
+            scope[f"bind{index}"] = bind
+            cells.append(f"bind{index}(row[{name!r}])")
+    function: Callable[[Mapping[str, Any]], tuple[Any, ...]] = eval(
+        f"lambda row: ({', '.join(cells)},)", scope
+    )
+    return function
 
 
-def _values(
-    row: Mapping[str, Any], pairs: Sequence[tuple[str, Callable[[Any], Any] | None]]
-) -> list[Any]:
-    return [row[name] if bind is None else bind(row[name]) for name, bind in pairs]
-
-
-def _executemany(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def _executemany(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], ready: Collection[str]
+) -> None:
     compiled = insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
-    pairs = _bound(connection, table, compiled.positiontup or ())
+    make = _row_function(connection, table, compiled.positiontup or (), ready)
     driver = connection.connection.driver_connection
     assert driver is not None  # an open connection always has its driver connection
     cursor = driver.cursor()
     try:
-        cursor.executemany(str(compiled), [_values(row, pairs) for row in rows])
+        cursor.executemany(str(compiled), map(make, rows))
     finally:
         cursor.close()
 
 
-def _copy(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+def _copy(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], ready: Collection[str]
+) -> None:
     names = list(rows[0])
     columns = [table.c[name] for name in names]
-    dialect = connection.dialect
-    pairs = _bound(connection, table, names)
-    preparer = dialect.identifier_preparer
+    make = _row_function(connection, table, names, ready)
+    preparer = connection.dialect.identifier_preparer
     statement = (
         f"COPY {preparer.format_table(table)}"
         f" ({', '.join(preparer.format_column(c) for c in columns)}) FROM STDIN"
@@ -95,4 +197,30 @@ def _copy(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]
     assert driver is not None  # an open connection always has its driver connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row(_values(row, pairs))
+            copy.write_row(make(row))
+
+
+def _unnest(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], ready: Collection[str]
+) -> None:
+    """PostgreSQL under row-level security: one INSERT … SELECT FROM unnest(arrays).
+
+    The policies check every row as for any INSERT; one statement with one
+    array per column costs far less than an ``executemany`` of single-row
+    INSERTs (see ``docs/performance.md``).
+    """
+    names = list(rows[0])
+    make = _row_function(connection, table, names, ready)
+    dialect = connection.dialect
+    preparer = dialect.identifier_preparer
+    arrays = [f"%s::{table.c[name].type.compile(dialect=dialect)}[]" for name in names]
+    statement = (
+        f"INSERT INTO {preparer.format_table(table)}"
+        f" ({', '.join(preparer.format_column(table.c[name]) for name in names)})"
+        f" SELECT * FROM unnest({', '.join(arrays)})"
+    )
+    columns = [list(values) for values in zip(*map(make, rows), strict=True)]
+    driver = connection.connection.driver_connection
+    assert driver is not None  # an open connection always has its driver connection
+    with driver.cursor() as cursor:
+        cursor.execute(statement, columns)
