@@ -14,7 +14,6 @@ from commons_core.demo import DemoContext
 from commons_core.services import Commons
 from commons_core.services.audit import read_entries, verify_trail
 from commons_core.storage import bulk
-from commons_core.storage.schema import metadata
 from commons_core.storage.tables import audit_entry, resident
 
 Path = Callable[[Connection, Any, list[dict[str, Any]]], None]
@@ -31,13 +30,17 @@ DIALECT_PATHS = {
 }
 
 
-def _resident_and_dependents() -> list[Any]:
-    """The resident table and every table that refers to it, directly or not: dependents first."""
+def _resident_and_dependents(commons: Commons) -> list[Any]:
+    """The resident table and every table of ``commons`` that refers to it: dependents first.
+
+    Only the tables of ``commons``'s plugins: other plugins imported into the
+    test process have tables on the shared metadata, not in this database.
+    """
     found = {resident}
-    for table in metadata.sorted_tables:
+    for table in commons.tables:
         if any(fk.column.table in found for fk in table.foreign_keys):
             found.add(table)
-    return [t for t in reversed(metadata.sorted_tables) if t in found]
+    return [t for t in reversed(commons.tables) if t in found]
 
 
 @pytest.mark.parametrize("path", list(PATHS))
@@ -52,7 +55,7 @@ def test_every_insert_path_stores_the_same_values(
     cid = demo.communities["small"].id
     rows = [attrs.asdict(p, recurse=False) for p in people]
     with commons.engine.connect() as conn, conn.begin():
-        for table in _resident_and_dependents():
+        for table in _resident_and_dependents(commons):
             conn.execute(delete(table).where(table.c.community_id == cid))
         PATHS[path](conn, resident, rows)
         stored = conn.execute(select(resident).where(resident.c.community_id == cid)).all()
