@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import types
 from pathlib import Path
+from typing import Any
 
 from click.testing import CliRunner
 
 from commons_core import hookimpl
 from commons_core.cli.context import CliState
 from commons_core.cli.main import make_cli
+from commons_core.errors import ConfigurationError
 from commons_core.plugins import make_plugin_host
 from commons_core.storage import MigrationBranch
 
@@ -52,3 +54,30 @@ def test_upgrade_lists_the_core_and_plugin_branches(tmp_path: Path) -> None:
     # The version table keeps only shop_0001 (it depends on core_0001); both are named.
     assert upgrade() == "已升级 / upgraded to: core_0001, shop_0001"
     assert upgrade() == "已是最新 / already at the latest revision: core_0001, shop_0001"
+
+
+def test_a_database_migrated_by_a_missing_plugin_is_a_clear_error(tmp_path: Path) -> None:
+    """Uninstalling or disabling a plugin leaves its revision behind: say so, not a traceback."""
+    versions = tmp_path / "versions"
+    versions.mkdir()
+    (versions / "shop_0001_initial.py").write_text(REVISION, encoding="utf-8")
+    shop = types.ModuleType("shop")
+
+    @hookimpl
+    def commons_migration_locations() -> list[MigrationBranch]:
+        return [MigrationBranch("shop", versions)]
+
+    shop.commons_migration_locations = commons_migration_locations  # type: ignore[attr-defined]
+    url = f"sqlite:///{tmp_path / 'shop.db'}"
+
+    def upgrade(plugins: dict[str, object]) -> Any:
+        host = make_plugin_host(load_entry_points=False, plugins=plugins)
+        state = CliState(url, None, False, host)
+        return CliRunner().invoke(make_cli(host), ["--db", url, "db", "upgrade"], obj=state)
+
+    assert upgrade({"shop": shop}).exit_code == 0
+    # An SDK error, which ``commons`` prints as one line, not Alembic's "Can't locate revision".
+    without = upgrade({}).exception
+    assert isinstance(without, ConfigurationError)
+    assert "shop_0001" in str(without)
+    assert "not installed or are disabled" in str(without)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import statistics
 import tempfile
 import time
@@ -34,6 +35,8 @@ def main() -> None:
     parser.add_argument("--db", help="database URL (default: a new SQLite file)")
     parser.add_argument("--runs", type=int, default=20)
     args = parser.parse_args()
+    # Litestar's logging set-up would print every in-process request httpx makes.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
     # Logins are not what is measured: a cheap hash keeps the set-up short.
     users._hasher = PasswordHasher.from_parameters(profiles.CHEAPEST)
     with tempfile.TemporaryDirectory() as scratch:

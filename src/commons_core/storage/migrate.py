@@ -20,6 +20,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, Table
 
+from commons_core.errors import ConfigurationError
 from commons_core.storage.schema import Entity, MigrationBranch
 
 __all__ = [
@@ -74,7 +75,9 @@ def upgrade(
     plugins' included (see :mod:`commons_core.storage.row_security`).
     """
     with engine.begin() as connection:
-        command.upgrade(alembic_config(connection, branches, tables), "heads")
+        config = alembic_config(connection, branches, tables)
+        _refuse_unknown_revisions(connection, ScriptDirectory.from_config(config))
+        command.upgrade(config, "heads")
         if connection.dialect.name == "postgresql":
             from commons_core.storage.row_security import install
 
@@ -107,11 +110,30 @@ def pending_heads(
     """Head revisions of the branches that the database has not reached."""
     with engine.connect() as connection:
         script = ScriptDirectory.from_config(alembic_config(connection, branches, tables))
-        current = set(MigrationContext.configure(connection).get_current_heads())
+        current = _refuse_unknown_revisions(connection, script)
         reached: set[str] = set()
         for rev in current:
             reached.update(r.revision for r in script.iterate_revisions(rev, "base"))
         return set(script.get_heads()) - reached
+
+
+def _refuse_unknown_revisions(connection: Connection, script: ScriptDirectory) -> set[str]:
+    """The database's current revisions, refused if some belong to no branch we know.
+
+    That happens when a plugin that migrated the database is uninstalled or
+    disabled; Alembic's own error names neither the cause nor the cure.
+    """
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    known = {revision.revision for revision in script.walk_revisions()}
+    unknown = sorted(current - known)
+    if unknown:
+        names = ", ".join(unknown)
+        raise ConfigurationError(
+            f"数据库含有未安装或已停用插件的迁移版本 {names}:请安装或启用相应插件",
+            f"the database holds migrations {names} of plugins that are not installed or"
+            " are disabled: install or enable them",
+        )
+    return current
 
 
 def schema_drift(engine: Engine, tables: Sequence[Table]) -> list[Any]:
