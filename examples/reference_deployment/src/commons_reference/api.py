@@ -22,7 +22,7 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from commons_core.access import Actor
 from commons_core.errors import AccessDenied, NotFound
 from commons_core.model import Community, Household, HouseholdRegistration, Resident
-from commons_core.reports import ReportParams
+from commons_core.reports import Report, ReportParams
 from commons_core.services.audit import AuditEntry
 from commons_core.services.users import UserService
 from commons_core.storage.tables import community as community_table
@@ -32,7 +32,7 @@ from commons_reference.errors import ErrorBody
 from commons_reference.pages import LOGIN_ACTOR_NAME
 from commons_reference.queries import HouseholdPage, household_page
 
-__all__ = ["API_PATH", "ApiControllers", "ReportOut", "UserInfo", "error_responses"]
+__all__ = ["API_PATH", "ApiControllers", "ReportOut", "UserInfo", "error_responses", "run_report"]
 
 API_PATH = "/api/v1"
 Json = Annotated[
@@ -85,6 +85,27 @@ class ReportOut:
     community_id: UUID
     as_of: date
     data: dict[str, Any]
+
+
+def run_report(
+    ctx: Ctx,
+    community_id: UUID,
+    report: Report,
+    *,
+    as_of: date | None = None,
+    start: date | None = None,
+    end: date | None = None,
+) -> ReportOut:
+    """Run ``report`` for a community in its own read-only unit of work, as the user.
+
+    For plugins' pages and API routes too: the report checks what the user may
+    read, and a community outside the user's scope is not found.
+    """
+    day = as_of or date.today()
+    with ctx.unit_of_work(readonly=True) as uow:
+        place = actions.community(uow, community_id)
+        result = report.run(uow, place, ReportParams(as_of=day, start=start, end=end))
+    return ReportOut(report.name, community_id, day, result.data)
 
 
 def _user_info(ctx: Ctx) -> UserInfo:
@@ -297,11 +318,7 @@ class CommunityApi(Controller):
         found = ctx.commons.reports.get(name)
         if found is None:
             raise NotFound("report", name)
-        day = as_of or date.today()
-        with ctx.unit_of_work(readonly=True) as uow:
-            place = actions.community(uow, community_id)
-            result = found.run(uow, place, ReportParams(as_of=day))
-        return ReportOut(name=name, community_id=community_id, as_of=day, data=result.data)
+        return run_report(ctx, community_id, found, as_of=as_of)
 
 
 class ReportApi(Controller):

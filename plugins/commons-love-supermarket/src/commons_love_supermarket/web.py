@@ -25,7 +25,7 @@ from uuid import UUID
 
 import attrs
 from commons_reference import actions
-from commons_reference.api import ReportOut, error_responses
+from commons_reference.api import ReportOut, error_responses, run_report
 from commons_reference.contract import Ctx, NavLink, WebContribution
 from commons_reference.forms import clean_input, problems_by_path, unflatten
 from litestar import Controller, get, post
@@ -68,14 +68,6 @@ class SaleIn:
     household_id: UUID
     lines: list[OrderLine]
     on: date | None = None
-
-
-def _ledger(ctx: Ctx, community_id: UUID, start: date | None, end: date | None) -> ReportOut:
-    today = date.today()
-    with ctx.unit_of_work(readonly=True) as uow:
-        place = actions.community(uow, community_id)
-        result = LedgerReport().run(uow, place, ReportParams(as_of=today, start=start, end=end))
-    return ReportOut(LedgerReport.name, community_id, today, result.data)
 
 
 class SupermarketPages(Controller):
@@ -208,7 +200,7 @@ class SupermarketPages(Controller):
         month: FromQuery[str] = "",
     ) -> Template:
         """The account by month, and the entries of one month (the latest by default)."""
-        report = _ledger(ctx, community_id, None, None)
+        report = run_report(ctx, community_id, LedgerReport())
         months = [m["month"] for m in report.data["months"]]
         chosen = month if month in months else (months[-1] if months else "")
         first = date.fromisoformat(f"{chosen}-01") if chosen else date.today().replace(day=1)
@@ -250,11 +242,7 @@ class SupermarketApi(Controller):
     @get("/stock", sync_to_thread=True, responses=error_responses())
     def stock(self, ctx: Ctx, community_id: FromPath[UUID]) -> ReportOut:
         """The ``love-supermarket-stock`` report: items on sale, low-stock first."""
-        today = date.today()
-        with ctx.unit_of_work(readonly=True) as uow:
-            place = actions.community(uow, community_id)
-            result = StockReport().run(uow, place, ReportParams(as_of=today))
-        return ReportOut(StockReport.name, community_id, today, result.data)
+        return run_report(ctx, community_id, StockReport())
 
     @get("/items", sync_to_thread=True, responses=error_responses())
     def items(self, ctx: Ctx, community_id: FromPath[UUID]) -> list[Item]:
@@ -293,7 +281,7 @@ class SupermarketApi(Controller):
         end: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> ReportOut:
         """The ``love-supermarket-ledger`` report: receipts, payments and balance by month."""
-        return _ledger(ctx, community_id, start, end)
+        return run_report(ctx, community_id, LedgerReport(), start=start, end=end)
 
 
 def contribution() -> WebContribution:

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 from commons_reference import actions
-from commons_reference.api import ReportOut, error_responses
+from commons_reference.api import ReportOut, error_responses, run_report
 from commons_reference.contract import Ctx, NavLink, WebContribution
 from commons_reference.forms import clean_input, problems_by_path
 from litestar import Controller, get, post
@@ -32,7 +32,6 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.response import Redirect, Template
 
 from commons_core import Label, NotFound, Problem, ValidationError
-from commons_core.reports import ReportParams
 from commons_core.serialization import CHINA_TIME
 
 from .model import DEFAULT_ZONE, CheckIn, Shift
@@ -139,14 +138,6 @@ def _roster(ctx: Ctx, community_id: UUID, start: date, end: date) -> list[Roster
     with ctx.unit_of_work(readonly=True) as uow:
         actions.community(uow, community_id)
         return Patrols(uow).roster(community_id, start, end)
-
-
-def _coverage(ctx: Ctx, community_id: UUID, start: date | None, end: date | None) -> ReportOut:
-    today = date.today()
-    with ctx.unit_of_work(readonly=True) as uow:
-        place = actions.community(uow, community_id)
-        result = PatrolCoverage().run(uow, place, ReportParams(as_of=today, start=start, end=end))
-    return ReportOut(PatrolCoverage.name, community_id, today, result.data)
 
 
 class PatrolPages(Controller):
@@ -257,7 +248,7 @@ class PatrolPages(Controller):
         end: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> Template:
         """The ``patrol-coverage`` report of a period (the last 28 days by default)."""
-        report = _coverage(ctx, community_id, start, end)
+        report = run_report(ctx, community_id, PatrolCoverage(), start=start, end=end)
         with ctx.unit_of_work(readonly=True) as uow:
             place = actions.community(uow, community_id)
         data = report.data
@@ -330,7 +321,7 @@ class PatrolApi(Controller):
         end: Annotated[date | None, QueryParameter(name="to")] = None,
     ) -> ReportOut:
         """The ``patrol-coverage`` report of the period (default the 28 days up to today)."""
-        return _coverage(ctx, community_id, start, end)
+        return run_report(ctx, community_id, PatrolCoverage(), start=start, end=end)
 
 
 def contribution() -> WebContribution:
