@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 import pytest
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, delete, func, select, text
 
 from commons_core import Actor
 from commons_core.demo import DemoContext
@@ -86,3 +86,25 @@ def test_audit_entries_written_in_bulk_verify_and_read_back(
     assert person.id_number is not None
     assert masked[:6] == person.id_number[:6]
     assert "*" in masked
+
+
+def test_a_bulk_load_on_postgres_refreshes_statistics_as_tables_grow(
+    commons: Commons, admin: Actor, demo_community: Callable[..., DemoContext]
+) -> None:
+    """Queries of later batches are planned for the rows written, not for the empty table."""
+    if commons.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics are refreshed on PostgreSQL only")
+    demo_community(households=60, residents=170)
+    reltuples = text("SELECT reltuples FROM pg_class WHERE oid = 'resident'::regclass")
+    with commons.unit_of_work(admin) as uow:
+        conn = uow.connection
+        role = conn.exec_driver_sql("SHOW role").scalar_one()
+        assert role == commons.app_role == "commons_app"
+        count = conn.execute(select(func.count()).select_from(resident)).scalar_one()
+        with bulk.bulk_load(conn, [resident]) as load:
+            load.wrote(bulk.ANALYZE_FIRST - 1)
+            assert conn.execute(reltuples).scalar_one() != count  # not yet
+            load.wrote(1)
+            assert conn.execute(reltuples).scalar_one() == count
+            # Back to the application role: row-level security still applies.
+            assert conn.exec_driver_sql("SHOW role").scalar_one() == role

@@ -295,11 +295,15 @@ class _Run:
         self, rows: Iterator[SourceRow], reader: TableReader, progress: ProgressFn | None
     ) -> None:
         try:
-            with self.commons.unit_of_work(self.actor) as uow, bulk_load(uow.connection):
+            with (
+                self.commons.unit_of_work(self.actor) as uow,
+                bulk_load(uow.connection, self.commons.tables) as load,
+            ):
                 self.loader.start(uow)
                 for batch in self.batches(rows):
                     self.record(batch, self.loader.load(uow, batch, self.seen))
                     self.seen.commit()
+                    load.wrote(len(batch))
                     if progress:
                         progress(self.summary.read, reader.progress())
                 self.report_headless(self.loader.finish(uow, self.seen))

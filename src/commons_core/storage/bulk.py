@@ -24,7 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from commons_core.storage.schema import EnumValue
 
-__all__ = ["BULK_SQLITE_PRAGMAS", "COPY_THRESHOLD", "bulk_load", "insert_rows"]
+__all__ = ["BULK_SQLITE_PRAGMAS", "COPY_THRESHOLD", "BulkLoad", "bulk_load", "insert_rows"]
 
 COPY_THRESHOLD = 50
 """Fewer rows than this go through a Core INSERT: the bulk paths' set-up costs more."""
@@ -38,11 +38,65 @@ the unit of work's transaction, and the import makes no temporary indexes.)
 The benchmark's raw-driver baseline runs with the same settings."""
 
 
+ANALYZE_FIRST = 5_000
+"""Rows a PostgreSQL bulk load writes before it first refreshes the planner's statistics."""
+
+
+class BulkLoad:
+    """A bulk load in progress: :meth:`wrote` after each batch.
+
+    On PostgreSQL the planner's statistics of tables filled inside one
+    transaction stay those of the tables before it (autovacuum cannot see
+    uncommitted rows), so the queries a batch runs — matching ID numbers,
+    checking references — are planned for nearly empty tables and read a
+    whole community through the wrong index, and under row-level security
+    evaluate the policy on every row read. Each time the rows written double,
+    the load runs ``ANALYZE`` (which samples the transaction's own rows), so
+    the work stays proportional to the rows (log₂ n refreshes).
+    """
+
+    def __init__(self, connection: Connection, tables: Sequence[Table]) -> None:
+        self.connection = connection
+        self.tables = tables
+        self.written = 0
+        self._analysed_at = 0
+
+    def wrote(self, rows: int) -> None:
+        """Note ``rows`` more rows written; refresh statistics when they have doubled."""
+        self.written += rows
+        if self.connection.dialect.name != "postgresql" or not self.tables:
+            return
+        if self.written < max(ANALYZE_FIRST, 2 * self._analysed_at):
+            return
+        self._analysed_at = self.written
+        # ANALYZE needs the tables' owner, the login role; the unit of work has
+        # dropped to the application role for this transaction: step back up for
+        # this one statement only, then drop again.
+        role = self.connection.exec_driver_sql("SHOW role").scalar_one()
+        names = ", ".join(
+            self.connection.dialect.identifier_preparer.format_table(t) for t in self.tables
+        )
+        self.connection.exec_driver_sql("RESET ROLE")
+        try:
+            self.connection.exec_driver_sql(f"ANALYZE {names}")
+        finally:
+            if role != "none":
+                self.connection.execute(
+                    text("SELECT set_config('role', :role, true)"), {"role": role}
+                )
+
+
 @contextmanager
-def bulk_load(connection: Connection) -> Iterator[None]:
-    """Apply :data:`BULK_SQLITE_PRAGMAS` to a SQLite connection for the block, then restore."""
+def bulk_load(connection: Connection, tables: Sequence[Table] = ()) -> Iterator[BulkLoad]:
+    """A bulk load into ``tables`` on ``connection``: call ``wrote(rows)`` after each batch.
+
+    On SQLite, :data:`BULK_SQLITE_PRAGMAS` apply for the block and are then
+    restored; on PostgreSQL, statistics of ``tables`` are kept fresh as they
+    grow (:class:`BulkLoad`).
+    """
+    load = BulkLoad(connection, tables)
     if connection.dialect.name != "sqlite":
-        yield
+        yield load
         return
     driver = connection.connection.driver_connection
     assert driver is not None  # an open connection always has its driver connection
@@ -50,7 +104,7 @@ def bulk_load(connection: Connection) -> Iterator[None]:
     try:
         for name, value in BULK_SQLITE_PRAGMAS.items():
             driver.execute(f"PRAGMA {name}={int(value)}")
-        yield
+        yield load
     finally:
         for name, value in before.items():
             driver.execute(f"PRAGMA {name}={int(value)}")
