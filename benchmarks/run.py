@@ -292,9 +292,12 @@ def _sqlite_baseline(path: str, chunks: Iterator[dict[str, list[list[Any]]]]) ->
 def _postgres_baseline(url: str, chunks: Iterator[dict[str, list[list[Any]]]]) -> float:
     import psycopg
 
+    from commons_core.storage.bulk import statistics_due
+
     base, _, options = url.partition("?")
     schema = options.split("%3D", 1)[1]
     spent = 0.0
+    written = analysed_at = 0
     with psycopg.connect(base.replace("postgresql+psycopg", "postgresql")) as conn:
         conn.execute(f'SET search_path TO "{schema}"')
         for chunk in chunks:
@@ -306,6 +309,13 @@ def _postgres_baseline(url: str, chunks: Iterator[dict[str, list[list[Any]]]]) -
                 with cur.copy(f"COPY resident ({RESIDENT_COLUMNS}) FROM STDIN") as copy:
                     for row in chunk["resident"]:
                         copy.write_row(row)
+                # The importer's remedy for statistics of tables filled in one
+                # transaction (storage.bulk.BulkLoad): without it the foreign-key
+                # checks of later chunks are planned for empty tables.
+                written += len(chunk["resident"])
+                if statistics_due(written, analysed_at):
+                    analysed_at = written
+                    cur.execute("ANALYZE household, resident")
             spent += time.perf_counter() - started
         started = time.perf_counter()
         conn.commit()

@@ -24,7 +24,15 @@ from sqlalchemy.exc import DBAPIError
 
 from commons_core.storage.schema import EnumValue
 
-__all__ = ["BULK_SQLITE_PRAGMAS", "COPY_THRESHOLD", "BulkLoad", "bulk_load", "insert_rows"]
+__all__ = [
+    "ANALYZE_FIRST",
+    "BULK_SQLITE_PRAGMAS",
+    "COPY_THRESHOLD",
+    "BulkLoad",
+    "bulk_load",
+    "insert_rows",
+    "statistics_due",
+]
 
 COPY_THRESHOLD = 50
 """Fewer rows than this go through a Core INSERT: the bulk paths' set-up costs more."""
@@ -40,6 +48,12 @@ The benchmark's raw-driver baseline runs with the same settings."""
 
 ANALYZE_FIRST = 5_000
 """Rows a PostgreSQL bulk load writes before it first refreshes the planner's statistics."""
+
+
+def statistics_due(written: int, analysed_at: int) -> bool:
+    """Whether a load that has written ``written`` rows, last analysed at ``analysed_at``, should
+    ``ANALYZE`` again: first at :data:`ANALYZE_FIRST` rows, then each time the rows double."""
+    return written >= max(ANALYZE_FIRST, 2 * analysed_at)
 
 
 class BulkLoad:
@@ -66,7 +80,7 @@ class BulkLoad:
         self.written += rows
         if self.connection.dialect.name != "postgresql" or not self.tables:
             return
-        if self.written < max(ANALYZE_FIRST, 2 * self._analysed_at):
+        if not statistics_due(self.written, self._analysed_at):
             return
         self._analysed_at = self.written
         # ANALYZE needs the tables' owner, the login role; the unit of work has
