@@ -31,9 +31,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+from typing import Annotated, Any
 
 import attrs
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, QueryParameter
 from litestar.types import ControllerRouterHandler
 
 from commons_core.errors import PluginError
@@ -41,7 +45,23 @@ from commons_core.model import Label
 from commons_core.plugins import PluginHost
 from commons_reference.context import Ctx, WebContext
 
-__all__ = ["Ctx", "NavLink", "WebContext", "WebContribution", "collect_contributions"]
+__all__ = [
+    "Ctx",
+    "Form",
+    "FromDate",
+    "NavLink",
+    "ToDate",
+    "WebContext",
+    "WebContribution",
+    "collect_contributions",
+]
+
+Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
+"""A posted HTML form's fields, by name (``data: Form``)."""
+FromDate = Annotated[date | None, QueryParameter(name="from")]
+"""A period's first day, the query parameter ``from`` (optional)."""
+ToDate = Annotated[date | None, QueryParameter(name="to")]
+"""A period's last day, the query parameter ``to`` (optional)."""
 
 _NAME = re.compile(r"[a-z][a-z0-9-]{0,39}")
 

@@ -14,8 +14,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Controller, Request, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from commons_core.access import Actor, ScopeKind
@@ -40,12 +39,12 @@ from commons_core.storage.tables import community as community_table
 from commons_reference import actions, i18n
 from commons_reference.charts import Bar, PyramidRow, bar_chart, pyramid_chart
 from commons_reference.context import SESSION_USER, Ctx, safe_next
+from commons_reference.contract import Form
 from commons_reference.forms import problems_by_path, unflatten
 from commons_reference.queries import household_page, names_of, sorted_names
 
 __all__ = ["AuthPages", "CommunityPages", "HomePages"]
 
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 LOGIN_ACTOR_NAME = "web-login"
 CHOICES = {
     "household_type": list(HouseholdType),

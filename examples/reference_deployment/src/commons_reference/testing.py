@@ -19,6 +19,7 @@ takes about a second.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
@@ -146,6 +147,11 @@ class Site:
     def page(self, path: str = "/") -> str:
         """The page path of this community."""
         return f"/c/{self.community_id}{path}"
+
+    def nav_links(self, username: str, plugin: str) -> set[str]:
+        """The pages of ``plugin``'s navigation entries that ``username`` is shown."""
+        html = self.client(username).get(self.page("/")).text
+        return set(re.findall(rf'href="/c/[0-9a-f-]+/{re.escape(plugin)}/([\w-]+)"', html))
 
     def households_in(self, zone_id: UUID) -> list[Any]:
         """The generated households of one zone."""

@@ -21,10 +21,9 @@ from typing import Annotated, Any
 from uuid import UUID
 
 import attrs
-from commons_reference.contract import Ctx, NavLink, WebContribution
+from commons_reference.contract import Ctx, Form, NavLink, WebContribution
 from commons_reference.forms import clean_input, problems_by_path
 from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
@@ -40,7 +39,6 @@ __all__ = ["NAME", "HealthApi", "HealthPages", "contribution"]
 
 NAME = "elderly-health"
 """The URL segment and template folder."""
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 Json = Annotated[
     dict[str, Any],
     Body(

@@ -20,17 +20,16 @@ import re
 from collections.abc import Sequence
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import attrs
 from commons_reference import actions
 from commons_reference.api import ReportOut, error_responses, run_report
-from commons_reference.contract import Ctx, NavLink, WebContribution
+from commons_reference.contract import Ctx, Form, FromDate, NavLink, ToDate, WebContribution
 from commons_reference.forms import clean_input, problems_by_path, unflatten
 from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 
@@ -55,7 +54,6 @@ TEMPLATES = Path(__file__).parent / "templates" / NAME
 ITEMS = item_table.name
 LEDGER = ledger_table.name
 _LINE = re.compile(r"^lines\[(\d+)\]")
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 REFUSED = {
     400: "refused by the supermarket's rules (ineligible household, quota, stock); nothing written"
 }
@@ -277,8 +275,8 @@ class SupermarketApi(Controller):
         self,
         ctx: Ctx,
         community_id: FromPath[UUID],
-        start: Annotated[date | None, QueryParameter(name="from")] = None,
-        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        start: FromDate = None,
+        end: ToDate = None,
     ) -> ReportOut:
         """The ``love-supermarket-ledger`` report: receipts, payments and balance by month."""
         return run_report(ctx, community_id, LedgerReport(), start=start, end=end)

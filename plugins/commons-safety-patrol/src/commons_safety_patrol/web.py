@@ -17,18 +17,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import attrs
 from commons_reference import actions
 from commons_reference.api import ReportOut, error_responses, run_report
-from commons_reference.contract import Ctx, NavLink, WebContribution
+from commons_reference.contract import Ctx, Form, FromDate, NavLink, ToDate, WebContribution
 from commons_reference.forms import clean_input, problems_by_path
 from litestar import Controller, get, post
-from litestar.enums import RequestEncodingType
-from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from commons_core import Label, NotFound, Problem, ValidationError
@@ -44,7 +43,6 @@ __all__ = ["NAME", "CheckInIn", "PatrolApi", "PatrolPages", "contribution"]
 
 NAME = "safety-patrol"
 TEMPLATES = Path(__file__).parent / "templates" / NAME
-Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 _ZONE = ZoneInfo(DEFAULT_ZONE)
 _INPUT_MINUTE = "%Y-%m-%dT%H:%M"
 
@@ -244,8 +242,8 @@ class PatrolPages(Controller):
         self,
         ctx: Ctx,
         community_id: FromPath[UUID],
-        start: Annotated[date | None, QueryParameter(name="from")] = None,
-        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        start: FromDate = None,
+        end: ToDate = None,
     ) -> Template:
         """The ``patrol-coverage`` report of a period (the last 28 days by default)."""
         report = run_report(ctx, community_id, PatrolCoverage(), start=start, end=end)
@@ -296,8 +294,8 @@ class PatrolApi(Controller):
         self,
         ctx: Ctx,
         community_id: FromPath[UUID],
-        start: Annotated[date | None, QueryParameter(name="from")] = None,
-        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        start: FromDate = None,
+        end: ToDate = None,
     ) -> list[RosterShift]:
         """The saved shifts of the nights ``from``–``to`` (default: this week, Monday first;
         at most 92 nights) with their route, members and who checked in."""
@@ -317,8 +315,8 @@ class PatrolApi(Controller):
         self,
         ctx: Ctx,
         community_id: FromPath[UUID],
-        start: Annotated[date | None, QueryParameter(name="from")] = None,
-        end: Annotated[date | None, QueryParameter(name="to")] = None,
+        start: FromDate = None,
+        end: ToDate = None,
     ) -> ReportOut:
         """The ``patrol-coverage`` report of the period (default the 28 days up to today)."""
         return run_report(ctx, community_id, PatrolCoverage(), start=start, end=end)
