@@ -101,10 +101,10 @@ def test_a_bulk_load_on_postgres_refreshes_statistics_as_tables_grow(
         role = conn.exec_driver_sql("SHOW role").scalar_one()
         assert role == commons.app_role == "commons_app"
         count = conn.execute(select(func.count()).select_from(resident)).scalar_one()
-        with bulk.bulk_load(conn, [resident]) as load:
-            load.wrote(bulk.ANALYZE_FIRST - 1)
-            assert conn.execute(reltuples).scalar_one() != count  # not yet
-            load.wrote(1)
-            assert conn.execute(reltuples).scalar_one() == count
-            # Back to the application role: row-level security still applies.
-            assert conn.exec_driver_sql("SHOW role").scalar_one() == role
+        load = bulk.BulkLoad([resident])
+        load.wrote(conn, bulk.ANALYZE_FIRST - 1)
+        assert conn.execute(reltuples).scalar_one() != count  # not yet
+        load.wrote(conn, 1)
+        assert conn.execute(reltuples).scalar_one() == count
+        # Back to the application role: row-level security still applies.
+        assert conn.exec_driver_sql("SHOW role").scalar_one() == role

@@ -44,7 +44,7 @@ from commons_core.model import (
     Sensitivity,
     sensitive_fields,
 )
-from commons_core.storage.bulk import bulk_load
+from commons_core.storage.bulk import BulkLoad, bulk_load
 from commons_core.storage.tables import household, partner_unit, resident, residents_group
 from commons_core.validation import RuleContext
 
@@ -295,15 +295,13 @@ class _Run:
         self, rows: Iterator[SourceRow], reader: TableReader, progress: ProgressFn | None
     ) -> None:
         try:
-            with (
-                self.commons.unit_of_work(self.actor) as uow,
-                bulk_load(uow.connection, self.commons.tables) as load,
-            ):
+            load = BulkLoad(self.commons.tables)
+            with self.commons.unit_of_work(self.actor) as uow, bulk_load(uow.connection):
                 self.loader.start(uow)
                 for batch in self.batches(rows):
                     self.record(batch, self.loader.load(uow, batch, self.seen))
                     self.seen.commit()
-                    load.wrote(len(batch))
+                    load.wrote(uow.connection, len(batch))
                     if progress:
                         progress(self.summary.read, reader.progress())
                 self.report_headless(self.loader.finish(uow, self.seen))
@@ -317,11 +315,13 @@ class _Run:
     def in_batches(
         self, rows: Iterator[SourceRow], reader: TableReader, progress: ProgressFn | None
     ) -> None:
+        load = BulkLoad(self.commons.tables)
         for batch in self.batches(rows):
             try:
                 with self.commons.unit_of_work(self.actor) as uow, bulk_load(uow.connection):
                     self.loader.start(uow)
                     outcome = self.loader.load(uow, batch, self.seen)
+                    load.wrote(uow.connection, len(batch))
             except ValidationError as error:
                 self.seen.rollback()
                 self.loader.forget()

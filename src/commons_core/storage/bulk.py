@@ -57,28 +57,30 @@ def statistics_due(written: int, analysed_at: int) -> bool:
 
 
 class BulkLoad:
-    """A bulk load in progress: :meth:`wrote` after each batch.
+    """The statistics side of a bulk load: call :meth:`wrote` after each batch.
 
     On PostgreSQL the planner's statistics of tables filled inside one
     transaction stay those of the tables before it (autovacuum cannot see
-    uncommitted rows), so the queries a batch runs — matching ID numbers,
-    checking references — are planned for nearly empty tables and read a
-    whole community through the wrong index, and under row-level security
+    uncommitted rows, and catches up with committed ones only after a
+    while), so the queries a batch runs — matching ID numbers, checking
+    references — are planned for nearly empty tables and read a whole
+    community through the wrong index, and under row-level security
     evaluate the policy on every row read. Each time the rows written double,
-    the load runs ``ANALYZE`` (which samples the transaction's own rows), so
-    the work stays proportional to the rows (log₂ n refreshes).
+    the load runs ``ANALYZE`` on ``tables`` (which samples the transaction's
+    own rows too), so the work stays proportional to the rows (log₂ n
+    refreshes). One load may span several transactions (an import that
+    commits batch by batch).
     """
 
-    def __init__(self, connection: Connection, tables: Sequence[Table]) -> None:
-        self.connection = connection
+    def __init__(self, tables: Sequence[Table]) -> None:
         self.tables = tables
         self.written = 0
         self._analysed_at = 0
 
-    def wrote(self, rows: int) -> None:
-        """Note ``rows`` more rows written; refresh statistics when they have doubled."""
+    def wrote(self, connection: Connection, rows: int) -> None:
+        """Note ``rows`` more rows written on ``connection``; refresh statistics when doubled."""
         self.written += rows
-        if self.connection.dialect.name != "postgresql" or not self.tables:
+        if connection.dialect.name != "postgresql" or not self.tables:
             return
         if not statistics_due(self.written, self._analysed_at):
             return
@@ -86,31 +88,23 @@ class BulkLoad:
         # ANALYZE needs the tables' owner, the login role; the unit of work has
         # dropped to the application role for this transaction: step back up for
         # this one statement only, then drop again.
-        role = self.connection.exec_driver_sql("SHOW role").scalar_one()
+        role = connection.exec_driver_sql("SHOW role").scalar_one()
         names = ", ".join(
-            self.connection.dialect.identifier_preparer.format_table(t) for t in self.tables
+            connection.dialect.identifier_preparer.format_table(t) for t in self.tables
         )
-        self.connection.exec_driver_sql("RESET ROLE")
+        connection.exec_driver_sql("RESET ROLE")
         try:
-            self.connection.exec_driver_sql(f"ANALYZE {names}")
+            connection.exec_driver_sql(f"ANALYZE {names}")
         finally:
             if role != "none":
-                self.connection.execute(
-                    text("SELECT set_config('role', :role, true)"), {"role": role}
-                )
+                connection.execute(text("SELECT set_config('role', :role, true)"), {"role": role})
 
 
 @contextmanager
-def bulk_load(connection: Connection, tables: Sequence[Table] = ()) -> Iterator[BulkLoad]:
-    """A bulk load into ``tables`` on ``connection``: call ``wrote(rows)`` after each batch.
-
-    On SQLite, :data:`BULK_SQLITE_PRAGMAS` apply for the block and are then
-    restored; on PostgreSQL, statistics of ``tables`` are kept fresh as they
-    grow (:class:`BulkLoad`).
-    """
-    load = BulkLoad(connection, tables)
+def bulk_load(connection: Connection) -> Iterator[None]:
+    """Apply :data:`BULK_SQLITE_PRAGMAS` to a SQLite connection for the block, then restore."""
     if connection.dialect.name != "sqlite":
-        yield load
+        yield
         return
     driver = connection.connection.driver_connection
     assert driver is not None  # an open connection always has its driver connection
@@ -118,7 +112,7 @@ def bulk_load(connection: Connection, tables: Sequence[Table] = ()) -> Iterator[
     try:
         for name, value in BULK_SQLITE_PRAGMAS.items():
             driver.execute(f"PRAGMA {name}={int(value)}")
-        yield load
+        yield
     finally:
         for name, value in before.items():
             driver.execute(f"PRAGMA {name}={int(value)}")
