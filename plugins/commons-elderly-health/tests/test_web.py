@@ -15,18 +15,14 @@ from .conftest import World
 
 pytest.importorskip("commons_reference", reason="the reference deployment is not installed")
 
-from commons_reference.testing import Site, add_users, cheap_password_hashing, csrf, post_form
+from commons_reference.testing import Site, add_users, csrf, post_form
 from litestar.testing import TestClient
 
 
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Logins at test speed."""
-    cheap_password_hashing(monkeypatch)
-
-
 @pytest.fixture
-def client_for(commons: Commons, world: World) -> Callable[[str], TestClient[Any]]:
+def client_for(
+    commons: Commons, world: World, cheap_hashing: None
+) -> Callable[[str], TestClient[Any]]:
     """``client_for("clerk")``: the app's client logged in as that user (one user per role)."""
     add_users(commons, world.context, "small")
     return Site(commons, world.context).client

@@ -7,7 +7,6 @@ with a monthly quota of 200 yuan and 20 items) and one user per role.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -16,11 +15,9 @@ from uuid import UUID
 import attrs
 import pytest
 from commons_love_supermarket import Item, SupermarketService
-from commons_reference.testing import Site, add_users, cheap_password_hashing
+from commons_reference.testing import Site
 
 from commons_core import Actor
-from commons_core.demo import DemoContext
-from commons_core.services import Commons
 
 
 @attrs.frozen
@@ -30,20 +27,6 @@ class Buyers:
     eligible: Any
     ineligible: Any
     item: Item
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Logins at test speed."""
-    cheap_password_hashing(monkeypatch)
-
-
-@pytest.fixture
-def site(commons: Commons, demo_community: Callable[..., DemoContext]) -> Site:
-    """The app over a generated community with the supermarket's demo history."""
-    demo = demo_community()
-    add_users(commons, demo, "small")
-    return Site(commons, demo)
 
 
 @pytest.fixture

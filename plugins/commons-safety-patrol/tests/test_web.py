@@ -7,20 +7,16 @@ roster of the past four weeks and the next one, check-ins) and one user per role
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import attrs
-import pytest
-from commons_reference.testing import Site, add_users, cheap_password_hashing
+from commons_reference.testing import Site
 from commons_safety_patrol import Patrols
 from commons_safety_patrol.services import CrewMember, RosterShift
 
 from commons_core import Actor
-from commons_core.demo import DemoContext
-from commons_core.services import Commons
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 
@@ -36,20 +32,6 @@ class Duty:
     def during(self) -> datetime:
         """A moment within the shift."""
         return self.entry.shift.starts_at + timedelta(minutes=10)
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Logins at test speed."""
-    cheap_password_hashing(monkeypatch)
-
-
-@pytest.fixture
-def site(commons: Commons, demo_community: Callable[..., DemoContext]) -> Site:
-    """The app over a generated community with the demo's patrols."""
-    demo = demo_community()
-    add_users(commons, demo, "small")
-    return Site(commons, demo)
 
 
 def unchecked(site: Site, skip: int = 0) -> Duty:

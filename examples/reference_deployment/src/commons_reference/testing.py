@@ -2,26 +2,24 @@
 
 A plugin that contributes pages tests them with the same site the
 deployment's own tests use: a generated community with one user per role,
-the app over it, and clients logged in through the API. With
-``commons_core.testing``'s fixtures (``commons``, ``demo_community``)::
+the app over it, and clients logged in through the API.
 
-    from commons_reference.testing import Site, add_users
-
-    @pytest.fixture
-    def site(commons, demo_community):
-        demo = demo_community()
-        add_users(commons, demo, "small")
-        return Site(commons, demo)
-
-Use :func:`cheap_password_hashing` in an autouse fixture, or each login
-takes about a second.
+Installed with the reference deployment as a pytest plugin (entry point
+``pytest11``), like ``commons_core.testing`` whose ``commons`` and
+``demo_community`` fixtures it builds on: a test asks for ``site`` and gets
+the app over a generated community with one user per role. ``cheap_hashing``
+makes logins fast (argon2's production profile takes about a second each);
+``site`` uses it, and a test that logs in another way asks for it.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
+
+import pytest
 
 from commons_core import Actor, Scope
 from commons_core.demo import DemoContext
@@ -29,7 +27,6 @@ from commons_core.services import Commons
 from commons_core.services.users import UserService
 
 if TYPE_CHECKING:
-    import pytest
     from litestar import Litestar
     from litestar.testing import TestClient
 
@@ -39,10 +36,12 @@ __all__ = [
     "USERS",
     "Site",
     "add_users",
+    "cheap_hashing",
     "cheap_password_hashing",
     "csrf",
     "login",
     "post_form",
+    "site",
 ]
 
 PASSWORD = "correct-horse-42"
@@ -66,6 +65,20 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from commons_core.services import users
 
     monkeypatch.setattr(users, "_hasher", PasswordHasher.from_parameters(profiles.CHEAPEST))
+
+
+@pytest.fixture
+def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Logins at test speed for the test (:func:`cheap_password_hashing`)."""
+    cheap_password_hashing(monkeypatch)
+
+
+@pytest.fixture
+def site(commons: Commons, demo_community: Callable[..., DemoContext], cheap_hashing: None) -> Site:
+    """The app over a freshly generated community of 40 households, one user per role."""
+    demo = demo_community()
+    add_users(commons, demo, "small")
+    return Site(commons, demo)
 
 
 def add_users(commons: Commons, demo: DemoContext, key: str) -> None:
