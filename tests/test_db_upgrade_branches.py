@@ -31,7 +31,8 @@ def downgrade():
 """
 
 
-def test_upgrade_lists_the_core_and_plugin_branches(tmp_path: Path) -> None:
+def shop_plugin(tmp_path: Path) -> types.ModuleType:
+    """A plugin whose only contribution is a migration branch, ``shop``."""
     versions = tmp_path / "versions"
     versions.mkdir()
     (versions / "shop_0001_initial.py").write_text(REVISION, encoding="utf-8")
@@ -42,6 +43,11 @@ def test_upgrade_lists_the_core_and_plugin_branches(tmp_path: Path) -> None:
         return [MigrationBranch("shop", versions)]
 
     shop.commons_migration_locations = commons_migration_locations  # type: ignore[attr-defined]
+    return shop
+
+
+def test_upgrade_lists_the_core_and_plugin_branches(tmp_path: Path) -> None:
+    shop = shop_plugin(tmp_path)
     host = make_plugin_host(load_entry_points=False, plugins={"shop": shop})
     url = f"sqlite:///{tmp_path / 'shop.db'}"
 
@@ -58,16 +64,7 @@ def test_upgrade_lists_the_core_and_plugin_branches(tmp_path: Path) -> None:
 
 def test_a_database_migrated_by_a_missing_plugin_is_a_clear_error(tmp_path: Path) -> None:
     """Uninstalling or disabling a plugin leaves its revision behind: say so, not a traceback."""
-    versions = tmp_path / "versions"
-    versions.mkdir()
-    (versions / "shop_0001_initial.py").write_text(REVISION, encoding="utf-8")
-    shop = types.ModuleType("shop")
-
-    @hookimpl
-    def commons_migration_locations() -> list[MigrationBranch]:
-        return [MigrationBranch("shop", versions)]
-
-    shop.commons_migration_locations = commons_migration_locations  # type: ignore[attr-defined]
+    shop = shop_plugin(tmp_path)
     url = f"sqlite:///{tmp_path / 'shop.db'}"
 
     def upgrade(plugins: dict[str, object]) -> Any:
