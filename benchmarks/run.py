@@ -156,6 +156,7 @@ def baseline_rows(path: Path, community_id: uuid.UUID) -> Iterator[tuple[str, li
         HouseholdType,
         RegistrationStatus,
         RelationToHead,
+        new_id,
     )
 
     keys = [c.key for c in sheet("residents").columns]
@@ -167,7 +168,7 @@ def baseline_rows(path: Path, community_id: uuid.UUID) -> Iterator[tuple[str, li
             row = dict(zip(keys, cells, strict=True))
             home = homes.get(row["household_no"])
             if home is None:
-                home = homes[row["household_no"]] = uuid.uuid4()
+                home = homes[row["household_no"]] = new_id()
                 yield (
                     "household",
                     [
@@ -189,7 +190,7 @@ def baseline_rows(path: Path, community_id: uuid.UUID) -> Iterator[tuple[str, li
                 "resident",
                 [
                     community_id,
-                    uuid.uuid4(),
+                    new_id(),
                     home,
                     RelationToHead.parse(row["relation_to_head"]).value,
                     row["name"],

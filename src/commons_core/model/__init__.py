@@ -40,6 +40,7 @@ from .fields import (
     model_label,
     sensitive_fields,
 )
+from .ids import new_id
 from .organisations import (
     Committee,
     OpeningHours,
@@ -100,5 +101,6 @@ __all__ = [
     "field_info",
     "label",
     "model_label",
+    "new_id",
     "sensitive_fields",
 ]

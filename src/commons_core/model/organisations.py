@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date, time
 from typing import ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 
 from .enums import CommitteeKind, PartnerUnitKind, ServicePointKind
 from .fields import Label, Sensitivity, label
+from .ids import new_id
 
 __all__ = [
     "Committee",
@@ -33,7 +34,7 @@ class PartyBranch:
 
     LABEL: ClassVar[Label] = Label("党组织", "party organisation")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("名称", "name"))
     activity_day: str | None = attrs.field(
@@ -49,7 +50,7 @@ class PartyMember:
 
     LABEL: ClassVar[Label] = Label("党员", "party member")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     branch_id: UUID = attrs.field(metadata=label("所属党组织", "party organisation"))
     name: str = attrs.field(metadata=label("姓名", "name"))
@@ -70,7 +71,7 @@ class Committee:
 
     LABEL: ClassVar[Label] = Label("委员会", "committee")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     kind: CommitteeKind = attrs.field(metadata=label("类别", "kind"))
     name: str = attrs.field(metadata=label("名称", "name"))
@@ -88,7 +89,7 @@ class Seat:
 
     LABEL: ClassVar[Label] = Label("职务", "seat")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     committee_id: UUID = attrs.field(metadata=label("委员会", "committee"))
     holder_name: str = attrs.field(metadata=label("姓名", "name"))
@@ -108,7 +109,7 @@ class PartnerUnit:
 
     LABEL: ClassVar[Label] = Label("共建单位", "partner unit")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("单位名称", "name"))
     kind: PartnerUnitKind = attrs.field(
@@ -153,7 +154,7 @@ class ServicePoint:
 
     LABEL: ClassVar[Label] = Label("服务网点", "service point")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("名称", "name"))
     kind: ServicePointKind = attrs.field(metadata=label("类别", "kind"))

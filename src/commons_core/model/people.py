@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from typing import ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 
@@ -20,6 +20,7 @@ from .enums import (
     ResidentStatus,
 )
 from .fields import Label, Sensitivity, label
+from .ids import new_id
 
 __all__ = ["Household", "HouseholdRegistration", "KeyGroupFlag", "Resident", "Staff"]
 
@@ -36,7 +37,7 @@ class Household:
 
     LABEL: ClassVar[Label] = Label("户", "household")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     household_no: str = attrs.field(metadata=label("户号", "household number"))
     household_type: HouseholdType = attrs.field(
@@ -67,7 +68,7 @@ class Resident:
 
     LABEL: ClassVar[Label] = Label("居民", "resident")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     household_id: UUID | None = attrs.field(default=None, metadata=label("所属户", "household"))
     relation_to_head: RelationToHead = attrs.field(
@@ -127,7 +128,7 @@ class Staff:
 
     LABEL: ClassVar[Label] = Label("社区工作者", "staff member")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("姓名", "name"))
     position: str = attrs.field(metadata=label("职务", "position"))
@@ -149,7 +150,7 @@ class KeyGroupFlag:
 
     LABEL: ClassVar[Label] = Label("重点人群", "key-group flag")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
     category: KeyGroupCategory | None = attrs.field(

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 
 from .fields import Label, label
+from .ids import new_id
 
 __all__ = ["Building", "Community", "Compound", "GridZone", "ResidentsGroup", "StreetOffice"]
 
@@ -20,7 +21,7 @@ class StreetOffice:
 
     LABEL: ClassVar[Label] = Label("街道办事处", "street office")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     name: str = attrs.field(metadata=label("名称", "name"))
     district: str | None = attrs.field(default=None, metadata=label("所属区县", "district"))
     city: str | None = attrs.field(default=None, metadata=label("所属城市", "city"))
@@ -33,7 +34,7 @@ class Community:
 
     LABEL: ClassVar[Label] = Label("社区", "community")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     name: str = attrs.field(metadata=label("名称", "name"))
     street_office_id: UUID | None = attrs.field(
         default=None, metadata=label("所属街道", "street office")
@@ -58,7 +59,7 @@ class ResidentsGroup:
 
     LABEL: ClassVar[Label] = Label("居民小组", "residents' group")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     number: int = attrs.field(metadata=label("组号", "group number"))
     name: str | None = attrs.field(default=None, metadata=label("名称", "name"))
@@ -74,7 +75,7 @@ class GridZone:
 
     LABEL: ClassVar[Label] = Label("网格", "grid zone")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     number: int = attrs.field(metadata=label("网格号", "zone number"))
     name: str | None = attrs.field(default=None, metadata=label("名称", "name"))
@@ -90,7 +91,7 @@ class Compound:
 
     LABEL: ClassVar[Label] = Label("小区", "compound")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("名称", "name"))
     address: str | None = attrs.field(default=None, metadata=label("地址", "address"))
@@ -104,7 +105,7 @@ class Building:
 
     LABEL: ClassVar[Label] = Label("楼栋", "building")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("楼栋名称", "name"))
     compound_id: UUID | None = attrs.field(default=None, metadata=label("所属小区", "compound"))

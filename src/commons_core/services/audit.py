@@ -118,12 +118,17 @@ class AuditBuffer:
         entity: str,
         key: object,
         changes: dict[str, Any],
+        at: datetime | None = None,
     ) -> None:
-        """Buffer one entry; ``changes`` must be JSON-ready with sensitive values masked."""
+        """Buffer one entry; ``changes`` must be JSON-ready with sensitive values masked.
+
+        ``at`` is when it happened (now if not given): the records of one batch
+        written in one statement share the batch's time.
+        """
         self._pending.append(
             _Pending(
                 community_id=community_id or NO_COMMUNITY,
-                at=datetime.now(UTC),
+                at=at or datetime.now(UTC),
                 actor=self.actor,
                 action=action,
                 entity=entity,
@@ -147,13 +152,12 @@ class AuditBuffer:
         for community_id in sorted(by_community):
             seq, prev = _lock_head(connection, community_id)
             rows = []
+            heads = _HeadMaker(community_id)
             for entry in by_community[community_id]:
                 seq += 1
                 # One serialisation of the changes: hashed, and stored as it is.
                 changes = _dumps(entry.changes)
-                head = _entry_head(
-                    community_id, seq, entry.at, entry.actor, entry.action, entry.entity, entry.key
-                )
+                head = heads.make(seq, entry)
                 digest = _chained(head, changes, prev)
                 rows.append(
                     {
@@ -179,6 +183,31 @@ class AuditBuffer:
             written += len(rows)
         self._pending.clear()
         return written
+
+
+class _HeadMaker:
+    """:func:`_entry_head` for many entries of one community, its constant parts made once.
+
+    JSON joins list items with "," alone, so the head is the concatenation of
+    each item's own JSON: the community, each distinct time and each
+    actor/action/entity are serialised once per flush, not once per entry.
+    """
+
+    def __init__(self, community_id: UUID) -> None:
+        self.start = f"[{_dumps(str(community_id))},"
+        self.times: dict[datetime, str] = {}
+        self.middles: dict[tuple[str, str, str], str] = {}
+
+    def make(self, seq: int, entry: _Pending) -> str:
+        """The head of ``entry``, number ``seq`` in the chain."""
+        at = self.times.get(entry.at)
+        if at is None:
+            at = self.times[entry.at] = _dumps(_utc_text(entry.at))
+        what = (entry.actor, entry.action, entry.entity)
+        middle = self.middles.get(what)
+        if middle is None:
+            middle = self.middles[what] = "".join(f",{_dumps(part)}" for part in what)
+        return f"{self.start}{seq},{at}{middle},{_dumps(entry.key)}"
 
 
 def _lock_head(connection: Connection, community_id: UUID) -> tuple[int, str]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 
@@ -28,6 +28,7 @@ from commons_core.model import (
     ResidentMovedOut,
     ResidentRegistered,
     ResidentStatus,
+    new_id,
 )
 from commons_core.services.repository import Repository
 from commons_core.storage.schema import Entity
@@ -78,7 +79,7 @@ class HouseholdRepository(Repository[Household]):
         today = self.uow.rule_context.today
         self.uow.repo(LifeEvent).add(
             LifeEvent(
-                id=uuid4(),
+                id=new_id(),
                 community_id=after.community_id,
                 kind=LifeEventKind.STATUS_CHANGED,
                 occurred_on=today,
@@ -135,7 +136,7 @@ class ResidentRepository(Repository[Resident]):
         """Write the history entry and emit the domain event of a change in someone's life."""
         self.uow.repo(LifeEvent).add(
             LifeEvent(
-                id=uuid4(),
+                id=new_id(),
                 community_id=person.community_id,
                 kind=kind,
                 occurred_on=on,

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import UTC, datetime
+from functools import cache
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from uuid import UUID
 
@@ -80,6 +82,7 @@ class Repository(Generic[T]):
         self._sensitive = sensitive_fields(entity.model)
         self._key_columns = [c.name for c in self.table.primary_key.columns]
         self._audit_hooks: dict[type, Callable[[Any], Any]] = {}
+        self._audit_of = _audit_values_function(entity.model)
 
     # -- reading ------------------------------------------------------------
 
@@ -220,7 +223,9 @@ class Repository(Generic[T]):
         self._check_references(batch)
         with self._writing("create"):
             insert_rows(self.uow.connection, self.table, [self._dump(obj) for obj in batch])
+        self.uow.note_inserted(self.table, map(self._key_tuple, batch))
         self._check_visible(batch, "create")
+        at = datetime.now(UTC)
         for obj in batch:
             self.uow.audit.record(
                 self._community_of(obj),
@@ -228,6 +233,7 @@ class Repository(Generic[T]):
                 self.name,
                 self._key(obj),
                 {name: [None, value] for name, value in self._audit_values(obj).items()},
+                at,
             )
         self.uow.emit(*self._events_added(batch))
         self.uow.flush()
@@ -351,6 +357,7 @@ class Repository(Generic[T]):
         result = self._write("delete", delete(self.table).where(condition))
         if result.rowcount != 1:
             raise ConflictError(self.name, self._key(obj), expected)
+        self.uow.note_deleted(self.table, self._key_tuple(obj))
         self.uow.audit.record(
             self._community_of(obj),
             "delete",
@@ -486,25 +493,16 @@ class Repository(Generic[T]):
         return attrs.evolve(obj, **keep) if keep else obj  # type: ignore[misc]
 
     def _audit_values(self, obj: T) -> dict[str, Any]:
-        hooks = self._audit_hooks
-        values = {}
-        for name in self._fields:
-            value = getattr(obj, name)
-            if value is None or name == "version":
-                continue
-            kind = self._sensitive.get(name)
-            if kind:
-                values[name] = mask_value(value, kind) if isinstance(value, str) else "***"
-            elif type(value) in _PLAIN:
-                values[name] = value  # what unstructuring gives anyway, without its dispatch
-            else:
-                # The converter's own hook for the value's class, looked up once (bulk writes).
-                hook = hooks.get(type(value))
-                if hook is None:
-                    converter = self.uow.commons.codec.converter
-                    hook = hooks[type(value)] = converter.get_unstructure_hook(type(value))
-                values[name] = hook(value)
-        return values
+        """The record's values as the audit trail keeps them: JSON-ready, sensitive ones masked."""
+        return self._audit_of(obj, self._unstructure)
+
+    def _unstructure(self, value: Any) -> Any:
+        # The converter's own hook for the value's class, looked up once (bulk writes).
+        hook = self._audit_hooks.get(type(value))
+        if hook is None:
+            converter = self.uow.commons.codec.converter
+            hook = self._audit_hooks[type(value)] = converter.get_unstructure_hook(type(value))
+        return hook(value)
 
     def _audit_changes(self, changes: dict[str, tuple[Any, Any]]) -> dict[str, Any]:
         codec = self.uow.commons.codec
@@ -589,8 +587,10 @@ class Repository(Generic[T]):
             if target is self.table:
                 # Records of one batch may refer to each other (a committee's parent).
                 found.update(tuple(getattr(o, c) for c in remote) for o in objs)
+            if remote == [c.name for c in target.primary_key.columns]:
+                found.update(wanted.intersection(self.uow.recently_inserted(target)))
             columns = [target.c[c] for c in remote]
-            wanted_list = sorted(wanted, key=str)
+            wanted_list = sorted(wanted - found, key=str)
             for start in range(0, len(wanted_list), 500):
                 chunk = wanted_list[start : start + 500]
                 query = select(*columns).where(tuple_(*columns).in_(chunk))
@@ -617,6 +617,37 @@ class Repository(Generic[T]):
 
 _PLAIN = frozenset({str, int, bool, float})
 """Types whose values are already JSON-ready (exact types: not enums, which are str)."""
+
+
+@cache
+def _audit_values_function(model: type) -> Callable[[Any, Callable[[Any], Any]], dict[str, Any]]:
+    """One function per model giving a record's audit values, as attrs generates its methods.
+
+    Bulk writes audit every record: a loop over the fields asking of each
+    whether it is sensitive cost as much as writing the row. Values that are
+    not None are kept; sensitive ones masked (non-text ones as ``***``),
+    plain ones as they are (what unstructuring gives anyway), others through
+    ``unstructure``.
+    """
+    sensitive = sensitive_fields(model)
+    scope: dict[str, Any] = {"mask": mask_value, "PLAIN": _PLAIN}
+    lines = ["def audit_values(obj, unstructure):", "    values = {}"]
+    for field in attrs.fields(model):
+        name = field.name
+        if name == "version":
+            continue
+        kind = sensitive.get(name)
+        if kind is None:
+            form = "value if value.__class__ in PLAIN else unstructure(value)"
+        else:
+            scope[f"kind_{name}"] = kind
+            form = f"mask(value, kind_{name}) if isinstance(value, str) else '***'"
+        lines += [f"    value = obj.{name}", "    if value is not None:"]
+        lines.append(f"        values[{name!r}] = {form}")
+    lines.append("    return values")
+    exec("\n".join(lines), scope)
+    function: Callable[[Any, Callable[[Any], Any]], dict[str, Any]] = scope["audit_values"]
+    return function
 
 
 def _audit_form(unstructure: Any, value: Any, kind: Sensitivity | None) -> Any:

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, overload
@@ -193,6 +193,7 @@ class UnitOfWork:
         self.community_ids: frozenset[UUID] | None = None
         self._closed = False
         self._batch_depth = 0
+        self._inserted: dict[str, set[tuple[Any, ...]]] = {}
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -318,6 +319,27 @@ class UnitOfWork:
                 self._committed_events.extend(batch)
             self.commons.host.on_events(self, batch)
         self.audit.flush(self.connection)
+
+    # -- what this unit of work wrote ----------------------------------------------
+
+    def note_inserted(self, table: Table, keys: Iterable[tuple[Any, ...]]) -> None:
+        """Remember the primary keys of the latest batch inserted into ``table``.
+
+        Reference checks of the records that follow (a batch's residents
+        referring to the households inserted just before) need not read them
+        back. Only the latest batch per table is kept, so memory stays flat
+        however much a bulk load writes; a key removed by other means is
+        still refused by the database's own foreign key.
+        """
+        self._inserted[table.name] = set(keys)
+
+    def note_deleted(self, table: Table, key: tuple[Any, ...]) -> None:
+        """Forget a deleted record's key noted by :meth:`note_inserted`."""
+        self._inserted.get(table.name, set()).discard(key)
+
+    def recently_inserted(self, table: Table) -> set[tuple[Any, ...]]:
+        """Primary keys of the latest batch inserted into ``table`` in this unit of work."""
+        return self._inserted.get(table.name, set())
 
     # -- access -------------------------------------------------------------------
 

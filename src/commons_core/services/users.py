@@ -6,7 +6,7 @@ import secrets
 from collections.abc import Iterable
 from functools import cache
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 from argon2 import PasswordHasher
@@ -15,6 +15,7 @@ from sqlalchemy import insert, select, update
 
 from commons_core.access import Actor, Scope, ScopeKind
 from commons_core.errors import AccessDenied, ConfigurationError, NotFound, ValidationError
+from commons_core.model import new_id
 from commons_core.services.unit_of_work import UnitOfWork
 from commons_core.storage.tables import user_account
 
@@ -72,7 +73,7 @@ class UserService:
             raise ValidationError.single(
                 "username", username, "user.duplicate", "用户名已存在", "user name is taken"
             )
-        user = UserAccount(uuid4(), username, roles, scope, display_name)
+        user = UserAccount(new_id(), username, roles, scope, display_name)
         self.uow.connection.execute(
             insert(user_account).values(
                 id=user.id,

@@ -17,11 +17,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 
-from commons_core.model import Label, LabeledEnum, Sensitivity, label
+from commons_core.model import Label, LabeledEnum, Sensitivity, label, new_id
 
 __all__ = [
     "CheckUp",
@@ -91,7 +91,7 @@ class HealthFile:
 
     LABEL: ClassVar[Label] = Label("老年人健康档案", "elderly health file")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
     status: FileStatus = attrs.field(default=FileStatus.DUE, metadata=label("建档状态", "status"))
@@ -127,7 +127,7 @@ class Measurement:
 
     LABEL: ClassVar[Label] = Label("健康监测记录", "health measurement")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
     file_id: UUID = attrs.field(metadata=label("健康档案", "health file"))
@@ -154,7 +154,7 @@ class CheckUp:
 
     LABEL: ClassVar[Label] = Label("健康体检", "health check-up")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
     file_id: UUID = attrs.field(metadata=label("健康档案", "health file"))

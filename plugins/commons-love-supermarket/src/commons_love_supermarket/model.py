@@ -12,11 +12,11 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from typing import ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 
-from commons_core import Label, LabeledEnum, label
+from commons_core.model import Label, LabeledEnum, label, new_id
 
 __all__ = [
     "Decision",
@@ -93,7 +93,7 @@ class SupermarketSettings:
 
     LABEL: ClassVar[Label] = Label("爱心超市设置", "love supermarket settings")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(default="爱心超市", metadata=label("超市名称", "name"))
     opened_on: date | None = attrs.field(default=None, metadata=label("设立日期", "opened on"))
@@ -121,7 +121,7 @@ class Item:
 
     LABEL: ClassVar[Label] = Label("商品", "item")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("品名", "name"))
     unit: str = attrs.field(metadata=label("单位", "unit"))
@@ -144,7 +144,7 @@ class Donation:
 
     LABEL: ClassVar[Label] = Label("捐赠", "donation")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     received_on: date = attrs.field(metadata=label("接收日期", "received on"))
     kind: DonationKind = attrs.field(metadata=label("捐赠类别", "kind"))
@@ -167,7 +167,7 @@ class Purchase:
 
     LABEL: ClassVar[Label] = Label("采购", "purchase")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     purchased_on: date = attrs.field(metadata=label("采购日期", "purchased on"))
     supplier: str = attrs.field(metadata=label("供货方", "supplier"))
@@ -181,7 +181,7 @@ class StockLot:
 
     LABEL: ClassVar[Label] = Label("入库批次", "stock lot")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     item_id: UUID = attrs.field(metadata=label("商品", "item"))
     received_on: date = attrs.field(metadata=label("入库日期", "received on"))
@@ -198,7 +198,7 @@ class Sale:
 
     LABEL: ClassVar[Label] = Label("销售单", "sale")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     household_id: UUID = attrs.field(metadata=label("购买户", "household"))
     sold_on: date = attrs.field(metadata=label("销售日期", "sold on"))
@@ -212,7 +212,7 @@ class SaleLine:
 
     LABEL: ClassVar[Label] = Label("销售明细", "sale line")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     sale_id: UUID = attrs.field(metadata=label("销售单", "sale"))
     item_id: UUID = attrs.field(metadata=label("商品", "item"))
@@ -232,7 +232,7 @@ class LedgerEntry:
 
     LABEL: ClassVar[Label] = Label("专户账目", "account entry")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     seq: int = attrs.field(metadata=label("凭证号", "voucher number"))
     entry_on: date = attrs.field(metadata=label("记账日期", "date"))
@@ -254,7 +254,7 @@ class EligibilityChange:
 
     LABEL: ClassVar[Label] = Label("购买资格变动", "eligibility change")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     household_id: UUID = attrs.field(metadata=label("户", "household"))
     occurred_on: date = attrs.field(metadata=label("变动日期", "occurred on"))

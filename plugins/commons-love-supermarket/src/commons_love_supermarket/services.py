@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar, cast
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 from sqlalchemy import func, select
@@ -42,6 +42,7 @@ from commons_core import (
     Sensitivity,
     ValidationError,
     model_label,
+    new_id,
 )
 from commons_core.access import Permission
 from commons_core.services import UnitOfWork
@@ -466,7 +467,7 @@ class SupermarketService:
             raise NotEligible(household.household_no)
         ready = self._checked(lines)
         items = self._items(community_id, ready)
-        sale_id = uuid4()
+        sale_id = new_id()
         sale_lines: list[SaleLine] = []
         problems: list[Problem] = []
         for i, line in enumerate(ready):

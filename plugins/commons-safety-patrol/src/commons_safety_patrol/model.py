@@ -14,12 +14,12 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 from typing import ClassVar
-from uuid import UUID, uuid4
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import attrs
 
-from commons_core.model import Label, LabeledEnum, label
+from commons_core.model import Label, LabeledEnum, label, new_id
 
 __all__ = [
     "DEFAULT_ZONE",
@@ -109,7 +109,7 @@ class PatrolTeam:
 
     LABEL: ClassVar[Label] = Label("巡逻队", "patrol team")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("名称", "name"))
     founded_on: date | None = attrs.field(default=None, metadata=label("成立日期", "founded on"))
@@ -128,7 +128,7 @@ class PatrolMember:
 
     LABEL: ClassVar[Label] = Label("巡逻队员", "patrol member")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     team_id: UUID = attrs.field(metadata=label("巡逻队", "team"))
     kind: MemberKind = attrs.field(metadata=label("队员类别", "kind"))
@@ -151,7 +151,7 @@ class PatrolRoute:
 
     LABEL: ClassVar[Label] = Label("巡逻路线", "patrol route")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("路线名称", "name"))
     team_id: UUID | None = attrs.field(default=None, metadata=label("负责巡逻队", "team"))
@@ -167,7 +167,7 @@ class RouteBuilding:
 
     LABEL: ClassVar[Label] = Label("路线楼栋", "building on a route")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     route_id: UUID = attrs.field(metadata=label("巡逻路线", "route"))
     building_id: UUID = attrs.field(metadata=label("楼栋", "building"))
@@ -185,7 +185,7 @@ class ShiftTemplate:
 
     LABEL: ClassVar[Label] = Label("班次", "shift pattern")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("班次名称", "name"))
     starts: time = attrs.field(metadata=label("开始时间", "starts"))
@@ -211,7 +211,7 @@ class SensitivePeriod:
 
     LABEL: ClassVar[Label] = Label("重点时段", "sensitive period")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     name: str = attrs.field(metadata=label("名称", "name"))
     starts_on: date = attrs.field(metadata=label("开始日期", "starts on"))
@@ -232,7 +232,7 @@ class AvailabilityWindow:
 
     LABEL: ClassVar[Label] = Label("可排班时间", "availability window")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     member_id: UUID = attrs.field(metadata=label("巡逻队员", "member"))
     weekdays: frozenset[Weekday] = attrs.field(metadata=label("星期", "weekdays"))
@@ -259,7 +259,7 @@ class Unavailability:
 
     LABEL: ClassVar[Label] = Label("不可排班日期", "days unavailable")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     member_id: UUID = attrs.field(metadata=label("巡逻队员", "member"))
     starts_on: date = attrs.field(metadata=label("开始日期", "starts on"))
@@ -278,7 +278,7 @@ class Shift:
 
     LABEL: ClassVar[Label] = Label("巡逻班次", "patrol shift")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     route_id: UUID = attrs.field(metadata=label("巡逻路线", "route"))
     night: date = attrs.field(metadata=label("日期", "night"))
@@ -299,7 +299,7 @@ class ShiftMember:
 
     LABEL: ClassVar[Label] = Label("排班人员", "member on a shift")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     shift_id: UUID = attrs.field(metadata=label("巡逻班次", "shift"))
     member_id: UUID = attrs.field(metadata=label("巡逻队员", "member"))
@@ -312,7 +312,7 @@ class CheckIn:
 
     LABEL: ClassVar[Label] = Label("巡逻签到", "patrol check-in")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     shift_id: UUID = attrs.field(metadata=label("巡逻班次", "shift"))
     member_id: UUID = attrs.field(metadata=label("巡逻队员", "member"))
@@ -327,7 +327,7 @@ class Incident:
 
     LABEL: ClassVar[Label] = Label("巡逻发现问题", "patrol incident")
 
-    id: UUID = attrs.field(factory=uuid4, metadata=label("编号", "id"))
+    id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     kind: IncidentKind = attrs.field(metadata=label("类别", "kind"))
     description: str = attrs.field(metadata=label("情况描述", "description"))

@@ -37,12 +37,13 @@ import itertools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime, timedelta
-from uuid import UUID, uuid4
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import attrs
 
 from commons_core import Problem, ValidationError
+from commons_core import model as core
 from commons_core.model import LabeledEnum
 
 from .model import (
@@ -273,7 +274,7 @@ def plan_roster(
     end: date,
     rules: RosterRules,
     *,
-    new_id: Callable[[], UUID] = uuid4,
+    new_id: Callable[[], UUID] = core.new_id,
 ) -> RosterProposal:
     """Plan the shifts of ``start``–``end`` (both included) that are not saved yet.
 

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import attrs
 import holidays
@@ -34,6 +34,7 @@ from commons_core import (
     Staff,
     ValidationError,
 )
+from commons_core import model as core
 from commons_core.access import Permission
 from commons_core.model import label
 
@@ -235,7 +236,7 @@ class Patrols:
         end: date,
         rules: RosterRules | None = None,
         *,
-        new_id: Callable[[], UUID] = uuid4,
+        new_id: Callable[[], UUID] = core.new_id,
     ) -> RosterProposal:
         """The roster of ``start``–``end`` for the shifts not saved yet; nothing is written.
 
@@ -493,7 +494,7 @@ def new_member(
     """A member of ``team`` linked to the record of its ``kind`` (not stored yet)."""
     link = LINK_OF_KIND[kind]
     return PatrolMember(
-        id=id or uuid4(),
+        id=id or core.new_id(),
         community_id=team.community_id,
         team_id=team.id,
         kind=kind,
