@@ -47,16 +47,17 @@ def test_audit_heads_made_per_flush_equal_the_canonical_json(
     assert maker.make(seq, pending) == expected  # again, from its caches
 
 
-def test_audit_values_generated_per_model_keep_plain_mask_sensitive(
+def test_audit_changes_generated_per_model_keep_plain_mask_sensitive(
     commons: Commons, admin: Actor
 ) -> None:
-    """Every sample record's audit values: unstructured as the codec does, sensitive masked."""
+    """Every sample record created or deleted: values unstructured as the codec does, sensitive
+    ones masked, as ``[old, new]`` pairs."""
     with commons.unit_of_work(admin, readonly=True) as uow:
         models = {e.model for e in commons.entities}
         for record in every_sample():
             if type(record) not in models:
                 continue  # a value inside records (opening hours), not stored alone
-            values = uow.repo(type(record))._audit_values(record)
+            repo = uow.repo(type(record))
             sensitive = sensitive_fields(type(record))
             expected: dict[str, Any] = {}
             for field in attrs.fields(type(record)):
@@ -70,4 +71,8 @@ def test_audit_values_generated_per_model_keep_plain_mask_sensitive(
                     expected[field.name] = (
                         mask_value(value, kind) if isinstance(value, str) else "***"
                     )
-            assert values == expected, type(record).__name__
+            name = type(record).__name__
+            created = repo._audit_created(record, repo._unstructure)
+            deleted = repo._audit_deleted(record, repo._unstructure)
+            assert created == {k: [None, v] for k, v in expected.items()}, name
+            assert deleted == {k: [v, None] for k, v in expected.items()}, name

@@ -77,3 +77,27 @@ def test_dates_parse_the_same_on_the_fast_path(
 @pytest.mark.parametrize("text", ["男", "male", "MALE", " Male ", "Male"])
 def test_enum_parse_accepts_every_spelling(text: str) -> None:
     assert Gender.parse(text) is Gender.MALE
+
+
+def test_bulk_collection_restores_the_collector_and_still_collects_cycles() -> None:
+    import gc
+    import weakref
+
+    from commons_core.io.collector import BULK_THRESHOLD, bulk_collection
+
+    before = gc.get_threshold()
+
+    class Node:
+        pass
+
+    with bulk_collection():
+        assert gc.get_threshold()[0] >= BULK_THRESHOLD
+        assert gc.get_freeze_count() > 0
+        cycle = Node()
+        cycle.self = cycle  # type: ignore[attr-defined]
+        alive = weakref.ref(cycle)
+        del cycle
+        gc.collect()
+        assert alive() is None
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0

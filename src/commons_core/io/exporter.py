@@ -28,6 +28,7 @@ from sqlalchemy import ColumnElement, FromClause, String, and_, func, select, ty
 
 from commons_core.access import mask_value
 from commons_core.errors import ConfigurationError
+from commons_core.io.collector import bulk_collection
 from commons_core.io.layout import KINDS, Sheet
 from commons_core.model import (
     Household,
@@ -142,7 +143,8 @@ def export_table(
         )
         result = uow.connection.execute(query, execution_options={"yield_per": 2000})
         rows = _formatted(result.partitions(), plan.columns, set(revealed), fmt)
-        count = _write(rows, plan, fmt, output, stream, total, progress)
+        with bulk_collection():
+            count = _write(rows, plan, fmt, output, stream, total, progress)
     return ExportSummary(
         kind=kind,
         community=community.name,

@@ -29,6 +29,7 @@ import attrs
 from sqlalchemy import select
 
 from commons_core.errors import CommonsError, ConfigurationError, Problem, ValidationError
+from commons_core.io.collector import bulk_collection
 from commons_core.io.layout import Column, Sheet, sheet
 from commons_core.io.problems import ErrorFile, RowProblem
 from commons_core.io.readers import FileError, TableReader, open_table
@@ -165,7 +166,7 @@ def import_table(
     with commons.unit_of_work(actor, readonly=True) as uow:
         community = uow.find_community(community_ref)
     summary = ImportSummary(kind=kind, community=community.name, dry_run=options.dry_run)
-    with open_table(path) as reader:
+    with bulk_collection(), open_table(path) as reader:
         columns = _columns(layout, reader, summary)
         loader = _LOADERS[kind](commons, community, layout, {c.key for c in columns if c})
         with SeenKeys() as seen, _error_file(options.errors_to, reader.headers) as errors:

@@ -82,7 +82,8 @@ class Repository(Generic[T]):
         self._sensitive = sensitive_fields(entity.model)
         self._key_columns = [c.name for c in self.table.primary_key.columns]
         self._audit_hooks: dict[type, Callable[[Any], Any]] = {}
-        self._audit_of = _audit_values_function(entity.model)
+        self._audit_created = _audit_changes_function(entity.model, "[None, {}]")
+        self._audit_deleted = _audit_changes_function(entity.model, "[{}, None]")
 
     # -- reading ------------------------------------------------------------
 
@@ -232,7 +233,7 @@ class Repository(Generic[T]):
                 "create",
                 self.name,
                 self._key(obj),
-                {name: [None, value] for name, value in self._audit_values(obj).items()},
+                self._audit_created(obj, self._unstructure),
                 at,
             )
         self.uow.emit(*self._events_added(batch))
@@ -363,7 +364,7 @@ class Repository(Generic[T]):
             "delete",
             self.name,
             self._key(obj),
-            {name: [value, None] for name, value in self._audit_values(current).items()},
+            self._audit_deleted(current, self._unstructure),
         )
         self.uow.emit(*self._events_deleted(current))
 
@@ -492,10 +493,6 @@ class Repository(Generic[T]):
                 keep[name] = stored
         return attrs.evolve(obj, **keep) if keep else obj  # type: ignore[misc]
 
-    def _audit_values(self, obj: T) -> dict[str, Any]:
-        """The record's values as the audit trail keeps them: JSON-ready, sensitive ones masked."""
-        return self._audit_of(obj, self._unstructure)
-
     def _unstructure(self, value: Any) -> Any:
         # The converter's own hook for the value's class, looked up once (bulk writes).
         hook = self._audit_hooks.get(type(value))
@@ -620,14 +617,18 @@ _PLAIN = frozenset({str, int, bool, float})
 
 
 @cache
-def _audit_values_function(model: type) -> Callable[[Any, Callable[[Any], Any]], dict[str, Any]]:
-    """One function per model giving a record's audit values, as attrs generates its methods.
+def _audit_changes_function(
+    model: type, pair: str
+) -> Callable[[Any, Callable[[Any], Any]], dict[str, Any]]:
+    """One function per model giving the audit changes of a record created or deleted whole.
 
-    Bulk writes audit every record: a loop over the fields asking of each
-    whether it is sensitive cost as much as writing the row. Values that are
-    not None are kept; sensitive ones masked (non-text ones as ``***``),
-    plain ones as they are (what unstructuring gives anyway), others through
-    ``unstructure``.
+    Generated as attrs generates its methods: bulk writes audit every
+    record, and a loop over the fields asking of each whether it is
+    sensitive cost as much as writing the row. Each field that is not None
+    (nor the version) becomes ``pair`` (``"[None, {}]"``: created, ``"[{},
+    None]"``: deleted) around its audit value: sensitive ones masked
+    (non-text ones as ``***``), plain ones as they are (what unstructuring
+    gives anyway), others through ``unstructure``.
     """
     sensitive = sensitive_fields(model)
     scope: dict[str, Any] = {"mask": mask_value, "PLAIN": _PLAIN}
@@ -643,7 +644,7 @@ def _audit_values_function(model: type) -> Callable[[Any, Callable[[Any], Any]],
             scope[f"kind_{name}"] = kind
             form = f"mask(value, kind_{name}) if isinstance(value, str) else '***'"
         lines += [f"    value = obj.{name}", "    if value is not None:"]
-        lines.append(f"        values[{name!r}] = {form}")
+        lines.append(f"        values[{name!r}] = {pair.format(form)}")
     lines.append("    return values")
     exec("\n".join(lines), scope)
     function: Callable[[Any, Callable[[Any], Any]], dict[str, Any]] = scope["audit_values"]
