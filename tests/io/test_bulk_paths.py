@@ -108,3 +108,37 @@ def test_a_bulk_load_on_postgres_refreshes_statistics_as_tables_grow(
         assert conn.execute(reltuples).scalar_one() == count
         # Back to the application role: row-level security still applies.
         assert conn.exec_driver_sql("SHOW role").scalar_one() == role
+
+
+def test_fast_binds_give_what_the_column_types_give_on_sqlite() -> None:
+    """Each shortcut of the bulk paths against the column type's own bind function."""
+    import uuid
+    from datetime import UTC, date, datetime, timedelta, timezone
+
+    from sqlalchemy import Date, DateTime, Uuid
+    from sqlalchemy.dialects import sqlite
+
+    from commons_core.model import Gender
+    from commons_core.storage.schema import EnumValue
+
+    dialect = sqlite.dialect()
+    now = datetime.now(UTC)
+    cases = {
+        Date(): [date(1990, 1, 5), date(999, 12, 31), datetime(2020, 1, 2, 3, 4), None],
+        DateTime(timezone=True): [
+            now,
+            now,
+            now + timedelta(seconds=1),
+            datetime(2020, 1, 2, 3, 4, tzinfo=timezone(timedelta(hours=8))),
+            datetime(2020, 1, 2),
+            None,
+            now,
+        ],
+        Uuid(): [uuid.uuid4(), None],
+        EnumValue(Gender): [Gender.MALE, "female", None],
+    }
+    for column_type, values in cases.items():
+        own = column_type.dialect_impl(dialect).bind_processor(dialect)
+        fast = bulk._fast_bind(column_type, dialect)
+        assert own is not None and fast is not None
+        assert [fast(v) for v in values] == [own(v) for v in values], column_type

@@ -16,10 +16,23 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Dialect, Table, Text, Uuid, bindparam, cast, insert, text
+from sqlalchemy import (
+    Connection,
+    Date,
+    DateTime,
+    Dialect,
+    Table,
+    Text,
+    Uuid,
+    bindparam,
+    cast,
+    insert,
+    text,
+)
 from sqlalchemy.exc import DBAPIError
 
 from commons_core.storage.schema import EnumValue
@@ -182,8 +195,9 @@ def _fast_bind(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | Non
     """The column type's bind function, with a shortcut for the values bulk loads carry most.
 
     Shortcuts give exactly what the type's own function gives (it still
-    handles every other value): enum members by a dict look-up, UUIDs on
-    SQLite as their hex text.
+    handles every other value): enum members by a dict look-up; on SQLite,
+    UUIDs as their hex text, dates as ISO text, and a time repeated from the
+    previous row as the text made for it.
     """
     impl = column_type.dialect_impl(dialect)
     process: Callable[[Any], Any] | None = impl.bind_processor(dialect)
@@ -197,12 +211,31 @@ def _fast_bind(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | Non
             return found if found is not None else process(value)
 
         return enum_value
-    if isinstance(column_type, Uuid) and dialect.name == "sqlite" and column_type.as_uuid:
+    if dialect.name != "sqlite":
+        return process
+    if isinstance(column_type, Uuid) and column_type.as_uuid:
 
         def uuid_hex(value: Any) -> Any:
             return value.hex if type(value) is UUID else process(value)
 
         return uuid_hex
+    if isinstance(column_type, Date):
+
+        def iso_date(value: Any) -> Any:
+            # SQLite's DATE text is "%04d-%02d-%02d": isoformat, for dates (not datetimes).
+            return value.isoformat() if type(value) is date else process(value)
+
+        return iso_date
+    if isinstance(column_type, DateTime):
+        # The rows of a batch share their time (the audit entries' ``at``): bind it once.
+        last: list[Any] = [None, None]
+
+        def same_time(value: Any) -> Any:
+            if value is not last[0]:
+                last[:] = [value, process(value)]
+            return last[1]
+
+        return same_time
     return process
 
 
