@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any, Literal
 import attrs
 from sqlalchemy import ColumnElement, FromClause, String, and_, func, select, type_coerce
 
-from commons_core.access import mask_value
+from commons_core.access import text_masker
 from commons_core.errors import ConfigurationError
 from commons_core.io.collector import bulk_collection
 from commons_core.io.layout import KINDS, Sheet
@@ -396,9 +396,9 @@ def _row_formatter(formats: Sequence[CellFormat]) -> Callable[[Sequence[Any]], t
 
 
 def _masker(kind: Sensitivity) -> CellFormat:
-    """How stored values of ``kind`` are masked in an export."""
+    """How stored values of ``kind`` are masked in an export (every stored text read as text)."""
     if kind in (Sensitivity.IDENTITY, Sensitivity.CONTACT):
-        return lambda v: mask_value(v, kind)
+        return text_masker(kind)
     return lambda v: WITHHELD
 
 
