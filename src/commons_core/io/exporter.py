@@ -21,6 +21,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -232,9 +233,11 @@ def _choices(enum: type[LabeledEnum], label: bool) -> CellFormat:
 
 
 def _sheet_columns(
-    layout: Sheet, sources: dict[str, Any], models: Sequence[type]
+    uow: UnitOfWork, layout: Sheet, sources: dict[str, Any], models: Sequence[type]
 ) -> tuple[_Column, ...]:
     """The sheet's columns, read from ``sources`` (key → SQL expression)."""
+    # SQLite keeps dates as ISO text already: only PostgreSQL's need formatting.
+    as_text = (str, int, date) if uow.connection.dialect.name == "sqlite" else (str, int)
     sensitive: dict[str, Sensitivity] = {}
     for model in models:
         sensitive.update(sensitive_fields(model))
@@ -243,7 +246,7 @@ def _sheet_columns(
         # Read what is stored (codes, ISO dates) and format it here: no per-value type hooks.
         expr = type_coerce(sources[column.key], String)
         stored = sources[column.key].type.python_type if column.choices is None else str
-        plain = stored in (str, int)
+        plain = stored in as_text
         display: CellFormat = None if plain else _text
         data: CellFormat = display
         if column.key == "statuses":
@@ -279,7 +282,7 @@ def _residents(uow: UnitOfWork, community_id: Any) -> _Plan:
     }
     return _Plan(
         entity="resident",
-        columns=_sheet_columns(KINDS["residents"], sources, (Resident, Household)),
+        columns=_sheet_columns(uow, KINDS["residents"], sources, (Resident, Household)),
         source=source,
         where=and_(r.c.community_id == community_id, r.c.status == ResidentStatus.ACTIVE),
         # Members of a household together, in the order of the index (no sort).
@@ -297,7 +300,7 @@ def _households(uow: UnitOfWork, community_id: Any) -> _Plan:
     sources = {c.name: c for c in h.c} | {"residents_group": g.c.number}
     return _Plan(
         entity="household",
-        columns=_sheet_columns(KINDS["households"], sources, (Household,)),
+        columns=_sheet_columns(uow, KINDS["households"], sources, (Household,)),
         source=source,
         where=h.c.community_id == community_id,
         order_by=(h.c.household_no,),
@@ -315,7 +318,7 @@ def _entity(uow: UnitOfWork, entity: Entity, community_id: Any) -> _Plan:
     layout = next((s for k, s in KINDS.items() if _ENTITY_OF_KIND[k] == entity.name), None)
     if layout is not None:
         sources = {c.name: c for c in table.c}
-        columns = _sheet_columns(layout, sources, (entity.model,))
+        columns = _sheet_columns(uow, layout, sources, (entity.model,))
     else:
         columns = _model_columns(uow, entity, table)
     return _Plan(
