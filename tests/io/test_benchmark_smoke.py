@@ -32,6 +32,25 @@ def test_benchmark_smoke_prints_the_table(tmp_path: Path) -> None:
     assert "audit ÷ changed = 1.00" in table
 
 
+def test_a_childs_peak_memory_is_its_own_not_its_parents() -> None:
+    """A parent holding 200 MB: the child's figure is the child's (wait4's would be 200+)."""
+    script = (
+        "import sys; sys.path.insert(0, sys.argv[1]); import run\n"
+        "held = bytearray(200 * 2**20); held[:: 4096] = b'x' * len(held[:: 4096])\n"
+        'code = \'import time; x = bytearray(40 * 2**20); x[::4096] = b"y" * len(x[::4096]);'
+        " time.sleep(0.3); print(1)'\n"
+        "print(round(run.child([sys.executable, '-c', code])[2]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(BENCHMARKS)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert 40 <= int(done.stdout.split()[-1]) < 150, done.stdout
+
+
 def test_reports_run_a_constant_number_of_statements(
     commons: Commons, admin: Actor, demo_community: Callable[..., DemoContext]
 ) -> None:
