@@ -158,13 +158,17 @@ def enter_actor(
     scope = actor.scope
     zone = str(scope.grid_zone_id) if scope.kind is ScopeKind.ZONE else ""
     household = str(scope.household_id) if scope.kind is ScopeKind.HOUSEHOLD else ""
-    # One round trip: set_config('role', …, true) is SET LOCAL ROLE.
+    # One round trip: set_config('role', …, true) is SET LOCAL ROLE. JIT off for the
+    # transaction: the policies' subplans (never run for most scopes) lift a report's
+    # estimated cost past jit_above_cost, and compiling then took 140 ms of a query
+    # that runs in 3 ms (elderly-health-coverage on a 10^6-resident district).
     role_clause = ", set_config('role', :role, true)" if app_role else ""
     connection.execute(
         text(
             "SELECT set_config('commons.community_ids', :ids, true),"
             " set_config('commons.zone_id', :zone, true),"
             " set_config('commons.household_id', :household, true),"
+            " set_config('jit', 'off', true),"
             f" set_config('commons.actor', :actor, true){role_clause}"
         ),
         {
