@@ -343,3 +343,18 @@ def test_units_of_work_on_postgres_do_not_jit_compile(commons: Commons, admin: A
         pytest.skip("JIT is PostgreSQL's")
     with commons.unit_of_work(admin, readonly=True) as uow:
         assert uow.connection.exec_driver_sql("SHOW jit").scalar_one() == "off"
+
+
+def test_without_nested_loops_is_scoped_to_its_block(commons: Commons, admin: Actor) -> None:
+    from commons_core.storage.row_security import without_nested_loops
+
+    with commons.unit_of_work(admin, readonly=True) as uow:
+        if commons.engine.dialect.name != "postgresql":
+            with without_nested_loops(uow.connection):
+                assert uow.residents.count() >= 0  # nothing to set; the block still runs
+            return
+        show = "SHOW enable_nestloop"
+        assert uow.connection.exec_driver_sql(show).scalar_one() == "on"
+        with without_nested_loops(uow.connection):
+            assert uow.connection.exec_driver_sql(show).scalar_one() == "off"
+        assert uow.connection.exec_driver_sql(show).scalar_one() == "on"
