@@ -362,15 +362,17 @@ def _formatted(
     columns: Sequence[_Column],
     revealed: set[str],
     fmt: str,
-) -> Iterator[list[tuple[Any, ...]]]:
-    """Chunks of rows as cells: masked unless revealed, then formatted for the output."""
+) -> Iterator[tuple[int, Iterator[tuple[Any, ...]]]]:
+    """Chunks of rows as cells (masked unless revealed, then formatted for the output), each
+    with its number of rows: the cells of a row are made as the writer takes it, so each
+    row's tuple is gone before the next is made (a few per cent faster than a list)."""
     formats: list[CellFormat] = []
     for column in columns:
         kind = None if column.key in revealed else column.sensitivity
         formats.append(_masker(kind) if kind else column.data if fmt == "json" else column.display)
     make = _row_formatter(formats)
     for rows in partitions:
-        yield list(map(make, rows))
+        yield len(rows), map(make, rows)
 
 
 def _row_formatter(formats: Sequence[CellFormat]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
@@ -406,7 +408,7 @@ def _masker(kind: Sensitivity) -> CellFormat:
 
 
 def _write(
-    chunks: Iterator[list[tuple[Any, ...]]],
+    chunks: Iterator[tuple[int, Iterator[tuple[Any, ...]]]],
     plan: _Plan,
     fmt: str,
     output: Path | None,
@@ -431,10 +433,10 @@ def _write(
         book = Workbook(write_only=True)
         sheet = book.create_sheet(plan.entity)
         sheet.append(headers)
-        for chunk in chunks:
+        for size, chunk in chunks:
             for row in chunk:
                 sheet.append(row)
-            tick(len(chunk))
+            tick(size)
         book.save(output)
     else:
         handle: IO[str]
@@ -449,22 +451,22 @@ def _write(
                 # in one call: a million rows written one call each cost a second.
                 text = io.StringIO()
                 writer = csv.writer(text)
-                for chunk in chunks:
+                for size, chunk in chunks:
                     writer.writerows(chunk)
                     handle.write(text.getvalue())
                     text.seek(0)
                     text.truncate()
-                    tick(len(chunk))
+                    tick(size)
             else:
                 handle.write("[")
                 separator = "\n"
-                for chunk in chunks:
+                for size, chunk in chunks:
                     for row in chunk:
                         handle.write(separator)
                         record = dict(zip(keys, row, strict=True))
                         handle.write(json.dumps(record, ensure_ascii=False))
                         separator = ",\n"
-                    tick(len(chunk))
+                    tick(size)
                 handle.write("\n]\n")
         finally:
             if output is not None:
