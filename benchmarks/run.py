@@ -283,17 +283,32 @@ def _chunks(
     yield chunk
 
 
-def _sqlite_baseline(path: str, chunks: Iterator[dict[str, list[list[Any]]]]) -> float:
+def _sqlite_bulk_connection(path: str) -> Any:
+    """A raw sqlite3 connection with the pragmas of the SDK's connections and of its bulk loads."""
     import sqlite3
 
     from commons_core.storage.bulk import BULK_SQLITE_PRAGMAS
 
     con = sqlite3.connect(path, isolation_level=None)
-    # The pragmas the SDK's connections use, and those of its bulk loads.
     pragmas = ["journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"]
     pragmas += [f"{name}={value}" for name, value in BULK_SQLITE_PRAGMAS.items()]
     for pragma in pragmas:
         con.execute(f"PRAGMA {pragma}")
+    return con
+
+
+def _psycopg_connection(url: str) -> Any:
+    """A raw psycopg connection to the schema a benchmark URL's ``search_path`` option names."""
+    import psycopg
+
+    base, _, options = url.partition("?")
+    conn = psycopg.connect(base.replace("postgresql+psycopg", "postgresql"))
+    conn.execute(f'SET search_path TO "{options.split("%3D", 1)[1]}"')
+    return conn
+
+
+def _sqlite_baseline(path: str, chunks: Iterator[dict[str, list[list[Any]]]]) -> float:
+    con = _sqlite_bulk_connection(path)
     spent = 0.0
     con.execute("BEGIN IMMEDIATE")
     for chunk in chunks:
@@ -319,16 +334,11 @@ def _sqlite_baseline(path: str, chunks: Iterator[dict[str, list[list[Any]]]]) ->
 
 
 def _postgres_baseline(url: str, chunks: Iterator[dict[str, list[list[Any]]]]) -> float:
-    import psycopg
-
     from commons_core.storage.bulk import statistics_due
 
-    base, _, options = url.partition("?")
-    schema = options.split("%3D", 1)[1]
     spent = 0.0
     written = analysed_at = 0
-    with psycopg.connect(base.replace("postgresql+psycopg", "postgresql")) as conn:
-        conn.execute(f'SET search_path TO "{schema}"')
+    with _psycopg_connection(url) as conn:
         for chunk in chunks:
             started = time.perf_counter()
             with conn.cursor() as cur:
@@ -384,14 +394,8 @@ def replay_baseline(source: str, target: str) -> tuple[float, int]:
 def _sqlite_replay(source: str, target: str, names: list[str]) -> tuple[float, int]:
     import sqlite3
 
-    from commons_core.storage.bulk import BULK_SQLITE_PRAGMAS
-
     src = sqlite3.connect(source.removeprefix("sqlite:///"))
-    dst = sqlite3.connect(target.removeprefix("sqlite:///"), isolation_level=None)
-    pragmas = ["journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL"]
-    pragmas += [f"{name}={value}" for name, value in BULK_SQLITE_PRAGMAS.items()]
-    for pragma in pragmas:
-        dst.execute(f"PRAGMA {pragma}")
+    dst = _sqlite_bulk_connection(target.removeprefix("sqlite:///"))
     spent, count = 0.0, 0
     dst.execute("BEGIN IMMEDIATE")
     for name in ["community", *names]:
@@ -412,19 +416,12 @@ def _sqlite_replay(source: str, target: str, names: list[str]) -> tuple[float, i
 
 
 def _postgres_replay(source: str, target: str, names: list[str]) -> tuple[float, int]:
-    import psycopg
     from psycopg.types.json import JsonbDumper
 
     from commons_core.storage.bulk import statistics_due
 
-    def connect(url: str) -> Any:
-        base, _, options = url.partition("?")
-        conn = psycopg.connect(base.replace("postgresql+psycopg", "postgresql"))
-        conn.execute(f'SET search_path TO "{options.split("%3D", 1)[1]}"')
-        return conn
-
     spent, count, analysed_at = 0.0, 0, 0
-    with connect(source) as src, connect(target) as dst:
+    with _psycopg_connection(source) as src, _psycopg_connection(target) as dst:
         dst.adapters.register_dumper(dict, JsonbDumper)  # JSON columns read back as dicts
         for name in ["community", *names]:
             with src.cursor(name="replay") as read:
