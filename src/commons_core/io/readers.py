@@ -1,7 +1,8 @@
 """Reading spreadsheets row by row: CSV in any of the encodings Chinese offices use, and XLSX.
 
-Both readers stream: a CSV file is decoded as it is read, an XLSX workbook is
-opened in openpyxl's read-only mode, so memory does not grow with the file.
+Both readers stream: a CSV file is decoded as it is read, an XLSX worksheet's
+XML is parsed as it is decompressed and each row let go once read, so memory
+does not grow with the file.
 Row numbers are the ones a spreadsheet shows (the header is row 1).
 """
 
@@ -131,79 +132,168 @@ class CsvReader(TableReader):
         self._raw.close()
 
 
-_SHEET_DATA = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}sheetData"
-_ROW = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}row"
-
-
-def _releasing_rows(iterparse: Callable[..., Any]) -> Callable[..., Any]:
-    """``iterparse`` for openpyxl's read-only worksheet parser, dropping each row once read.
-
-    openpyxl clears a ``<row>`` element after reading it but leaves it in
-    ``<sheetData>``: about 150 bytes a row that stay until the sheet is
-    closed, 150 MB for 10^6 rows. This gives the parser the same elements
-    and events, and takes each row out of the sheet when the parser asks for
-    the next element.
-    """
-
-    def parse(source: Any, events: Any = None, **options: Any) -> Iterator[tuple[str, Any]]:
-        if events is not None:  # not how openpyxl calls it: leave such calls alone
-            yield from iterparse(source, events, **options)
-            return
-        sheet_data = None
-        for event, element in iterparse(source, ("start", "end"), **options):
-            if event == "start":
-                if element.tag == _SHEET_DATA:
-                    sheet_data = element
-                continue
-            yield event, element
-            if element.tag == _ROW and sheet_data is not None:
-                sheet_data.remove(element)
-
-    parse.releases_rows = True  # type: ignore[attr-defined]
-    return parse
-
-
-def _release_read_rows() -> None:
-    """Make openpyxl's read-only worksheets drop the rows they have read (once per process)."""
-    from openpyxl.worksheet import _reader
-
-    if not getattr(_reader.iterparse, "releases_rows", False):
-        _reader.iterparse = _releasing_rows(_reader.iterparse)
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_SHEET_DATA = f"{_MAIN}sheetData"
+_DIMENSION = f"{_MAIN}dimension"
+_ROW = f"{_MAIN}row"
+_VALUE = f"{_MAIN}v"
+_INLINE = f"{_MAIN}is"
+_TEXT = f"{_MAIN}t"
+_TEXT_PARTS = (_TEXT, f"{_MAIN}r")
+_DIGITS = "0123456789"
 
 
 class XlsxReader(TableReader):
-    """The first worksheet of an XLSX workbook, streamed."""
+    """The first worksheet of an XLSX workbook, streamed.
+
+    openpyxl reads the workbook's parts (its sheets, shared strings and date
+    styles); the worksheet's rows are read here, values only, from its XML
+    as it is decompressed. openpyxl's read-only worksheet would parse a
+    sheet without a ``<dimension>`` (as openpyxl itself writes them) once
+    more just to size it, make a dictionary and often an object for each
+    cell, and keep every row read (cleared, ~150 bytes each) until closed:
+    three times the time, and memory that grows with the file.
+    """
 
     def __init__(self, path: Path) -> None:
         from zipfile import BadZipFile
 
-        import openpyxl
+        from openpyxl.reader.excel import ExcelReader
+        from openpyxl.styles.stylesheet import apply_stylesheet
 
-        _release_read_rows()
         try:
-            self._book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+            workbook = ExcelReader(path, read_only=True, data_only=True)
+            workbook.read_manifest()
+            workbook.read_strings()
+            workbook.read_workbook()
+            apply_stylesheet(workbook.archive, workbook.wb)
+            sheets = [
+                relation.target
+                for _sheet, relation in workbook.parser.find_sheets()
+                if "chartsheet" not in relation.Type and relation.target in workbook.valid_files
+            ]
+            if not sheets:
+                raise ValueError("no worksheet")
+            self._archive = workbook.archive
+            self._source = self._archive.open(sheets[0])
         except (BadZipFile, KeyError, OSError, ValueError) as error:
             raise FileError(
                 f"无法读取 XLSX 文件:{error}", f"cannot read the XLSX file: {error}"
             ) from None
-        sheet = self._book.worksheets[0]
-        self._total = sheet.max_row if isinstance(sheet.max_row, int) else None
-        self._rows = sheet.iter_rows(values_only=True)
+        self._strings: list[str] = workbook.shared_strings
+        self._dates = workbook.wb._date_formats
+        self._durations = workbook.wb._timedelta_formats
+        self._epoch = workbook.wb.epoch
+        self._columns: dict[str, int] = {}
+        self._total: int | None = None
+        self._rows = self._read_rows()
         self._done = 1
         first = next(self._rows, None)
-        self.headers = list(first or ())
+        self.headers = first[1] if first is not None and first[0] == 1 else []
         if not any(h is not None and str(h).strip() for h in self.headers):
             self.close()
             raise FileError("工作表第1行应为表头", "row 1 of the worksheet must be the header row")
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """Data rows, cells as openpyxl reads them (text, numbers, dates)."""
-        number = 1
-        for cells in self._rows:
-            number += 1
+        """Data rows, cells as a spreadsheet holds them (text, numbers, dates, booleans)."""
+        for number, cells in self._rows:
             self._done = number
             if any(c is not None and c != "" for c in cells):
-                yield number, list(cells)
+                yield number, cells
+
+    def _read_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        """Every ``<row>`` of the sheet: its number and its cells up to the last one given."""
+        from xml.etree.ElementTree import iterparse
+
+        sheet_data = None
+        number = 0
+        value = self._cell_reader()
+        column = self._column
+        for event, element in iterparse(self._source, ("start", "end")):
+            if event == "start":
+                if element.tag == _SHEET_DATA:
+                    sheet_data = element
+                continue
+            if element.tag != _ROW:
+                if element.tag == _DIMENSION:
+                    self._total = self._last_row(element.get("ref", ""))
+                continue
+            given = element.get("r")
+            number = int(given) if given else number + 1
+            cells: list[Any] = []
+            for cell in element:
+                reference = cell.get("r")
+                # Cells a spreadsheet leaves empty are not written: place each by its column.
+                if reference and column(reference) > len(cells):
+                    cells.extend([None] * (column(reference) - len(cells)))
+                cells.append(value(cell))
+            if sheet_data is not None:
+                sheet_data.remove(element)
+            yield number, cells
+
+    @staticmethod
+    def _last_row(dimension: str) -> int | None:
+        """The last row of a ``<dimension ref="A1:O1001">``, if it gives one."""
+        from openpyxl.utils.cell import range_boundaries
+
+        try:
+            last = range_boundaries(dimension)[3]
+        except (TypeError, ValueError):
+            return None
+        return last if isinstance(last, int) else None
+
+    def _column(self, reference: str) -> int:
+        """The zero-based column of a cell reference such as ``AB12``."""
+        letters = reference.rstrip(_DIGITS)
+        column = self._columns.get(letters)
+        if column is None:
+            from openpyxl.utils import column_index_from_string
+
+            column = self._columns[letters] = column_index_from_string(letters) - 1
+        return column
+
+    def _cell_reader(self) -> Callable[[Any], Any]:
+        """A function of a ``<c>`` element giving its value as openpyxl reads it, data only."""
+        from openpyxl.utils.datetime import from_excel, from_ISO8601
+
+        strings, dates, durations, epoch = self._strings, self._dates, self._durations, self._epoch
+
+        def value(cell: Any) -> Any:
+            kind = cell.get("t", "n")
+            if kind == "inlineStr":
+                inline = cell.find(_INLINE)
+                if inline is None:
+                    return None
+                if len(inline) == 1 and inline[0].tag == _TEXT:
+                    return inline[0].text or ""
+                # Plain text is one <t>; rich text is runs <r><t>…</t></r>, each also
+                # allowed phonetic guides (<rPh>) that are no part of the value.
+                return "".join(
+                    (part.text or "") if part.tag == _TEXT else part.findtext(_TEXT, "")
+                    for part in inline
+                    if part.tag in _TEXT_PARTS
+                )
+            text = cell.findtext(_VALUE)
+            if not text:
+                return None
+            if kind == "s":
+                return strings[int(text)]
+            if kind == "n":
+                number = float(text) if "." in text or "E" in text or "e" in text else int(text)
+                style = int(cell.get("s", 0))
+                if style not in dates:
+                    return number
+                try:
+                    return from_excel(number, epoch, timedelta=style in durations)
+                except (OverflowError, ValueError):
+                    return number  # no date: the importer says the cell is not one
+            if kind == "b":
+                return text != "0"
+            if kind == "d":
+                return from_ISO8601(text)
+            return text  # "str" (a formula's text) and "e" (an error such as #N/A)
+
+        return value
 
     def progress(self) -> float | None:
         """The share of the worksheet's rows read, when the workbook records its size."""
@@ -212,8 +302,9 @@ class XlsxReader(TableReader):
         return min(self._done / self._total, 1.0)
 
     def close(self) -> None:
-        """Close the workbook."""
-        self._book.close()
+        """Close the worksheet and the workbook."""
+        self._source.close()
+        self._archive.close()
 
 
 def open_table(path: Path) -> TableReader:
