@@ -394,6 +394,34 @@ def test_export_import_round_trip(
     assert {p.code for p in failed.value.summary.first_problems} == {"id_number.masked"}
 
 
+def test_export_keeps_households_together_in_recorded_order_with_typed_json(
+    commons: Commons, admin: Actor, community: Community, tmp_path: Path
+) -> None:
+    """Household 0001's second member comes after household 0002 in the file: the export
+    puts the household's members together, in the order recorded, and does so every time;
+    JSON keeps dates as ISO text and residents' group numbers as numbers."""
+    run(commons, admin, write_csv(tmp_path / "r.csv", [ROWS[0], ROWS[2], ROWS[1]]))
+    outputs = []
+    for fmt in ("json", "json", "csv"):
+        out = tmp_path / f"out.{len(outputs)}.{fmt}"
+        export_table(commons, admin, "residents", "导入社区", output=out, fmt=fmt)  # type: ignore[arg-type]
+        outputs.append(out.read_text(encoding="utf-8-sig"))
+    records = json.loads(outputs[0])
+    assert outputs[1] == outputs[0]
+    names = [r["name"] for r in records]
+    assert names in (["张三", "张小明", "马丽"], ["马丽", "张三", "张小明"])
+    first = records[names.index("张三")]
+    assert (first["birth_date"], first["residents_group"], first["gender"]) == (
+        "1949-12-31",
+        1,
+        "female",
+    )
+    assert records[names.index("张小明")]["phone"] is None
+    lines = list(csv.reader(outputs[2].splitlines()))
+    assert [line[2] for line in lines[1:]] == names
+    assert lines[1 + names.index("张三")][5] == "1949-12-31"
+
+
 def test_households_and_partner_units(
     commons: Commons, admin: Actor, community: Community, tmp_path: Path
 ) -> None:

@@ -43,6 +43,8 @@ from commons_core.model import (
     field_info,
     sensitive_fields,
 )
+from commons_core.storage.row_security import without_nested_loops
+from commons_core.storage.streaming import stream_rows
 
 if TYPE_CHECKING:
     from commons_core.access import Actor
@@ -151,9 +153,11 @@ def export_table(
             .where(plan.where)
             .order_by(*plan.order_by)
         )
-        result = uow.connection.execute(query, execution_options={"yield_per": 2000})
-        rows = _formatted(result.partitions(), plan.columns, set(revealed), fmt)
-        with bulk_collection():
+        rows = _formatted(stream_rows(uow.connection, query), plan.columns, set(revealed), fmt)
+        # Row security leaves PostgreSQL expecting a handful of rows, and it planned the
+        # residents' join with households as 10^6 index lookups: 8.2 s of the server's time
+        # against 3.8 s as merge joins.
+        with bulk_collection(), without_nested_loops(uow.connection):
             count = _write(rows, plan, fmt, output, stream, total, progress)
     return ExportSummary(
         kind=kind,
@@ -213,11 +217,6 @@ def _plan(uow: UnitOfWork, kind: str, community_id: Any, keys: Sequence[str]) ->
     return attrs.evolve(plan, columns=tuple(by_key[k] for k in keys))
 
 
-def _text(value: Any) -> Any:
-    """Dates as ISO text (PostgreSQL hands back dates; SQLite already text)."""
-    return value if isinstance(value, str | int) else value.isoformat()
-
-
 def _choice(enum: type[LabeledEnum], label: bool) -> CellFormat:
     return {m.value: (m.zh if label else m.value) for m in enum}
 
@@ -236,19 +235,22 @@ def _sheet_columns(
     uow: UnitOfWork, layout: Sheet, sources: dict[str, Any], models: Sequence[type]
 ) -> tuple[_Column, ...]:
     """The sheet's columns, read from ``sources`` (key → SQL expression)."""
-    # SQLite keeps dates as ISO text already: only PostgreSQL's need formatting.
-    as_text = (str, int, date) if uow.connection.dialect.name == "sqlite" else (str, int)
+    postgres = uow.connection.dialect.name == "postgresql"
     sensitive: dict[str, Sensitivity] = {}
     for model in models:
         sensitive.update(sensitive_fields(model))
     columns = []
     for column in layout.columns:
         # Read what is stored (codes, ISO dates) and format it here: no per-value type hooks.
-        expr = type_coerce(sources[column.key], String)
-        stored = sources[column.key].type.python_type if column.choices is None else str
-        plain = stored in as_text
-        display: CellFormat = None if plain else _text
-        data: CellFormat = display
+        # A sheet's cells are text, whole numbers or dates: SQLite keeps dates as ISO text,
+        # and PostgreSQL's server writes them so (whatever its DateStyle) faster than
+        # Python formats the date objects psycopg would make.
+        source = sources[column.key]
+        if postgres and column.choices is None and source.type.python_type is date:
+            source = func.to_char(source, "YYYY-MM-DD")
+        expr = type_coerce(source, String)
+        display: CellFormat = None
+        data: CellFormat = None
         if column.key == "statuses":
             display, data = _choices(HouseholdStatus, True), _choices(HouseholdStatus, False)
         elif column.choices is not None:
@@ -285,8 +287,9 @@ def _residents(uow: UnitOfWork, community_id: Any) -> _Plan:
         columns=_sheet_columns(uow, KINDS["residents"], sources, (Resident, Household)),
         source=source,
         where=and_(r.c.community_id == community_id, r.c.status == ResidentStatus.ACTIVE),
-        # Members of a household together, in the order of the index (no sort).
-        order_by=(r.c.household_id,),
+        # Members of a household together (the index's order), each household's in the
+        # order they were recorded (time-ordered ids): two exports of the same data agree.
+        order_by=(r.c.household_id, r.c.id),
         base=r,
     )
 
