@@ -9,9 +9,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import Workbook, load_workbook
 
-from commons_core.io.readers import open_table
+from commons_core.io.readers import FileError, open_table
 
 
 def _openpyxl_rows(path: Path) -> list[list[Any]]:
@@ -142,3 +143,28 @@ def test_rows_read_leave_the_sheet(tmp_path: Path) -> None:
     assert count == 40_000
     assert peak < 2_000_000  # 72 MB if the rows stayed
     assert reader.progress() is None  # openpyxl writes no <dimension> in write-only mode
+
+
+def test_a_broken_sheet_is_a_file_error_naming_the_row(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["头 / a"])
+    path = tmp_path / "base.xlsx"
+    book.save(path)
+    header = '<row r="1"><c r="A1" t="s"><v>0</v></c></row>'
+    cases = {
+        '<row r="2"><c r="A2" t="s"><v>7</v></c></row>': "near row 2",  # no such shared string
+        '<row r="2"><c r="A2"><v>x</v></c></row>': "near row 2",  # not a number
+        '<row r="2"><c r="A2" t="inlineStr"><is><t>a</t></is></c></row><row r="3"><c': "near row 3",
+    }
+    for rows, where in cases.items():
+        crafted = _with_sheet_xml(path, header + rows, ["头 / a"])
+        with pytest.raises(FileError) as failed, open_table(crafted) as reader:
+            list(reader.rows())
+        assert where in str(failed.value)
+    # A date cell that is not a date is kept as its text, for the importer to report.
+    crafted = _with_sheet_xml(
+        path, header + '<row r="2"><c r="A2" t="d"><v>昨天</v></c></row>', ["头 / a"]
+    )
+    assert _read(crafted) == [["昨天"]]

@@ -163,6 +163,10 @@ class XlsxReader(TableReader):
 
         try:
             workbook = ExcelReader(path, read_only=True, data_only=True)
+        except (BadZipFile, KeyError, OSError, ValueError) as error:
+            raise _unreadable(error) from None
+        self._archive = workbook.archive
+        try:
             workbook.read_manifest()
             workbook.read_strings()
             workbook.read_workbook()
@@ -174,12 +178,10 @@ class XlsxReader(TableReader):
             ]
             if not sheets:
                 raise ValueError("no worksheet")
-            self._archive = workbook.archive
             self._source = self._archive.open(sheets[0])
         except (BadZipFile, KeyError, OSError, ValueError) as error:
-            raise FileError(
-                f"无法读取 XLSX 文件:{error}", f"cannot read the XLSX file: {error}"
-            ) from None
+            self._archive.close()
+            raise _unreadable(error) from None
         self._strings: list[str] = workbook.shared_strings
         self._dates = workbook.wb._date_formats
         self._durations = workbook.wb._timedelta_formats
@@ -202,34 +204,43 @@ class XlsxReader(TableReader):
                 yield number, cells
 
     def _read_rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """Every ``<row>`` of the sheet: its number and its cells up to the last one given."""
-        from xml.etree.ElementTree import iterparse
+        """Every ``<row>`` of the sheet: its number and its cells up to the last one given;
+        a sheet that cannot be read is a :class:`FileError` naming where."""
+        from xml.etree.ElementTree import ParseError, iterparse
 
         sheet_data = None
         number = 0
         value = self._cell_reader()
         column = self._column
-        for event, element in iterparse(self._source, ("start", "end")):
-            if event == "start":
-                if element.tag == _SHEET_DATA:
-                    sheet_data = element
-                continue
-            if element.tag != _ROW:
-                if element.tag == _DIMENSION:
-                    self._total = self._last_row(element.get("ref", ""))
-                continue
-            given = element.get("r")
-            number = int(given) if given else number + 1
-            cells: list[Any] = []
-            for cell in element:
-                reference = cell.get("r")
-                # Cells a spreadsheet leaves empty are not written: place each by its column.
-                if reference and column(reference) > len(cells):
-                    cells.extend([None] * (column(reference) - len(cells)))
-                cells.append(value(cell))
-            if sheet_data is not None:
-                sheet_data.remove(element)
-            yield number, cells
+        try:
+            for event, element in iterparse(self._source, ("start", "end")):
+                if event == "start":
+                    if element.tag == _SHEET_DATA:
+                        sheet_data = element
+                    continue
+                if element.tag != _ROW:
+                    if element.tag == _DIMENSION:
+                        self._total = self._last_row(element.get("ref", ""))
+                    continue
+                given = element.get("r")
+                number = int(given) if given else number + 1
+                cells: list[Any] = []
+                for cell in element:
+                    reference = cell.get("r")
+                    # Cells a spreadsheet leaves empty are not written: place each by its column.
+                    if reference and column(reference) > len(cells):
+                        cells.extend([None] * (column(reference) - len(cells)))
+                    cells.append(value(cell))
+                if sheet_data is not None:
+                    sheet_data.remove(element)
+                yield number, cells
+        except (ParseError, IndexError, ValueError) as error:
+            # A cell that cannot be read is in the row just numbered; broken XML after it.
+            near = number + 1 if isinstance(error, ParseError) else number
+            raise FileError(
+                f"工作表第{near}行附近无法读取:{error}",
+                f"the worksheet cannot be read near row {near}: {error}",
+            ) from None
 
     @staticmethod
     def _last_row(dimension: str) -> int | None:
@@ -290,7 +301,10 @@ class XlsxReader(TableReader):
             if kind == "b":
                 return text != "0"
             if kind == "d":
-                return from_ISO8601(text)
+                try:
+                    return from_ISO8601(text)
+                except ValueError:
+                    return text  # no date: the importer says the cell is not one
             return text  # "str" (a formula's text) and "e" (an error such as #N/A)
 
         return value
@@ -305,6 +319,10 @@ class XlsxReader(TableReader):
         """Close the worksheet and the workbook."""
         self._source.close()
         self._archive.close()
+
+
+def _unreadable(error: Exception) -> FileError:
+    return FileError(f"无法读取 XLSX 文件:{error}", f"cannot read the XLSX file: {error}")
 
 
 def open_table(path: Path) -> TableReader:
