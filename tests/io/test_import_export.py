@@ -422,6 +422,25 @@ def test_export_keeps_households_together_in_recorded_order_with_typed_json(
     assert lines[1 + names.index("张三")][5] == "1949-12-31"
 
 
+def test_an_export_that_fails_while_writing_ends_cleanly(
+    commons: Commons, admin: Actor, community: Community, tmp_path: Path
+) -> None:
+    """The writer failing (a full disk, a closed pipe, Ctrl-C) raises its error: on
+    PostgreSQL the rows' COPY held the connection, and the unit of work's rollback waited
+    for it for ever."""
+    run(commons, admin, write_csv(tmp_path / "r.csv", ROWS))
+
+    def full_disk(done: int, share: float | None) -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError, match="No space"):
+        export_table(
+            commons, admin, "residents", "导入社区", output=tmp_path / "o.csv", progress=full_disk
+        )
+    summary = export_table(commons, admin, "residents", "导入社区", output=tmp_path / "o.csv")
+    assert summary.rows == 3
+
+
 def test_households_and_partner_units(
     commons: Commons, admin: Actor, community: Community, tmp_path: Path
 ) -> None:

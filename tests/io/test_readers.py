@@ -168,3 +168,34 @@ def test_a_broken_sheet_is_a_file_error_naming_the_row(tmp_path: Path) -> None:
         path, header + '<row r="2"><c r="A2" t="d"><v>昨天</v></c></row>', ["头 / a"]
     )
     assert _read(crafted) == [["昨天"]]
+
+
+def test_rows_cells_and_booleans_as_some_programs_write_them(tmp_path: Path) -> None:
+    """Row numbers written as decimals, booleans as words, a row's extension list."""
+    book = Workbook()
+    path = tmp_path / "base.xlsx"
+    book.save(path)
+    crafted = _with_sheet_xml(
+        path,
+        '<row r="1.0"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>0</v></c></row>'
+        '<row r="2.0"><c r="A2" t="b"><v>false</v></c><c r="B2" t="b"><v>1</v></c>'
+        "<extLst/></row>",
+        ["头 / a"],
+    )
+    with open_table(crafted) as reader:
+        assert list(reader.rows()) == [(2, [False, True])]
+
+
+def test_files_that_are_no_workbook_are_file_errors(tmp_path: Path) -> None:
+    not_a_workbook = tmp_path / "other.xlsx"
+    with zipfile.ZipFile(not_a_workbook, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    zipped_csv = tmp_path / "zipped.csv"
+    zipped_csv.write_bytes(not_a_workbook.read_bytes())
+    book = Workbook()
+    path = tmp_path / "base.xlsx"
+    book.save(path)
+    bad_header = _with_sheet_xml(path, '<row r="1"><c r="A1" t="s"><v>9</v></c></row>', ["a"])
+    for path in (not_a_workbook, zipped_csv, bad_header):
+        with pytest.raises(FileError):
+            open_table(path)

@@ -136,6 +136,7 @@ _MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _SHEET_DATA = f"{_MAIN}sheetData"
 _DIMENSION = f"{_MAIN}dimension"
 _ROW = f"{_MAIN}row"
+_CELL = f"{_MAIN}c"
 _VALUE = f"{_MAIN}v"
 _INLINE = f"{_MAIN}is"
 _TEXT = f"{_MAIN}t"
@@ -160,10 +161,11 @@ class XlsxReader(TableReader):
 
         from openpyxl.reader.excel import ExcelReader
         from openpyxl.styles.stylesheet import apply_stylesheet
+        from openpyxl.utils.exceptions import InvalidFileException
 
         try:
             workbook = ExcelReader(path, read_only=True, data_only=True)
-        except (BadZipFile, KeyError, OSError, ValueError) as error:
+        except (BadZipFile, OSError, ValueError, InvalidFileException) as error:
             raise _unreadable(error) from None
         self._archive = workbook.archive
         try:
@@ -179,7 +181,7 @@ class XlsxReader(TableReader):
             if not sheets:
                 raise ValueError("no worksheet")
             self._source = self._archive.open(sheets[0])
-        except (BadZipFile, KeyError, OSError, ValueError) as error:
+        except Exception as error:  # openpyxl raises whatever the damaged part gives
             self._archive.close()
             raise _unreadable(error) from None
         self._strings: list[str] = workbook.shared_strings
@@ -190,7 +192,11 @@ class XlsxReader(TableReader):
         self._total: int | None = None
         self._rows = self._read_rows()
         self._done = 1
-        first = next(self._rows, None)
+        try:
+            first = next(self._rows, None)
+        except FileError:
+            self.close()
+            raise
         self.headers = first[1] if first is not None and first[0] == 1 else []
         if not any(h is not None and str(h).strip() for h in self.headers):
             self.close()
@@ -223,9 +229,11 @@ class XlsxReader(TableReader):
                         self._total = self._last_row(element.get("ref", ""))
                     continue
                 given = element.get("r")
-                number = int(given) if given else number + 1
+                number = int(float(given)) if given else number + 1
                 cells: list[Any] = []
                 for cell in element:
+                    if cell.tag != _CELL:
+                        continue  # a row's <extLst>
                     reference = cell.get("r")
                     # Cells a spreadsheet leaves empty are not written: place each by its column.
                     if reference and column(reference) > len(cells):
@@ -299,7 +307,7 @@ class XlsxReader(TableReader):
                 except (OverflowError, ValueError):
                     return number  # no date: the importer says the cell is not one
             if kind == "b":
-                return text != "0"
+                return text not in ("0", "false")
             if kind == "d":
                 try:
                     return from_ISO8601(text)
