@@ -38,7 +38,7 @@ def stream_rows(
     if dialect.name == "postgresql" and dialect.driver == "psycopg":
         statement, params, types = _described(connection, query)
         converting = (
-            column.type._cached_result_processor(dialect, oid) is not None
+            column.type.dialect_impl(dialect).result_processor(dialect, oid) is not None
             for column, oid in zip(query.selected_columns, types, strict=True)
         )
         if not any(converting):
