@@ -437,6 +437,7 @@ def test_an_export_that_fails_while_writing_ends_cleanly(
         export_table(
             commons, admin, "residents", "导入社区", output=tmp_path / "o.csv", progress=full_disk
         )
+    assert list(tmp_path.glob("*o.csv*")) == []  # no partial file left behind
     summary = export_table(commons, admin, "residents", "导入社区", output=tmp_path / "o.csv")
     assert summary.rows == 3
 

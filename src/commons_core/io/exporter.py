@@ -21,7 +21,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import closing
+from contextlib import closing, contextmanager
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -159,12 +159,13 @@ def export_table(
         # against 3.8 s as merge joins. The stream is closed before the unit of work ends,
         # however the writing ends: a COPY left open would hold the connection.
         with (
+            _replacing(output) as target,
             bulk_collection(),
             without_nested_loops(uow.connection),
             closing(stream_rows(uow.connection, query)) as chunks,
         ):
             rows = _formatted(chunks, plan.columns, set(revealed), fmt)
-            count = _write(rows, plan, fmt, output, stream, total, progress)
+            count = _write(rows, plan, fmt, target, stream, total, progress)
     return ExportSummary(
         kind=kind,
         community=community.name,
@@ -173,6 +174,22 @@ def export_table(
         revealed=tuple(revealed),
         seconds=time.perf_counter() - started,
     )
+
+
+@contextmanager
+def _replacing(output: Path | None) -> Iterator[Path | None]:
+    """A file beside ``output`` to write, put in its place once complete: an export that
+    fails leaves no partial file (nor spoils an earlier export of the same name)."""
+    if output is None:
+        yield None
+        return
+    partial = output.with_name(f".{output.name}.partial")
+    try:
+        yield partial
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(output)
 
 
 def _record(

@@ -235,9 +235,12 @@ class XlsxReader(TableReader):
                     if cell.tag != _CELL:
                         continue  # a row's <extLst>
                     reference = cell.get("r")
-                    # Cells a spreadsheet leaves empty are not written: place each by its column.
-                    if reference and column(reference) > len(cells):
-                        cells.extend([None] * (column(reference) - len(cells)))
+                    if reference:
+                        # Cells a spreadsheet leaves empty are not written: place each by its
+                        # column.
+                        missing = column(reference) - len(cells)
+                        if missing > 0:
+                            cells.extend([None] * missing)
                     cells.append(value(cell))
                 if sheet_data is not None:
                     sheet_data.remove(element)
