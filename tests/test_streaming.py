@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator, Sequence
 from contextlib import closing
+from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import and_, func, literal, select
+from sqlalchemy import ARRAY, Integer, Text, and_, func, literal, select
 
 from commons_core import Actor
 from commons_core.demo import store_community
@@ -108,4 +111,66 @@ def test_a_stream_closed_early_leaves_the_transaction_usable(
         with closing(streaming.stream_rows(uow.connection, query, size=5)) as chunks:
             first = next(chunks)
         assert [row[0] for row in first] == [1, 2, 3, 4, 5]
+        assert uow.connection.execute(select(literal(7))).scalar_one() == 7
+
+
+def _as_csv(rows: Sequence[Sequence[Any]]) -> str:
+    text = io.StringIO()
+    csv.writer(text).writerows(rows)
+    return text.getvalue()
+
+
+@pytest.fixture
+def postgres_only(commons: Commons) -> None:
+    with commons.engine.connect() as connection:
+        on_server = streaming.csv_on_server(connection)
+    if not on_server:
+        pytest.skip("the server writes CSV on PostgreSQL (psycopg) only")
+
+
+ODD_TEXTS = ["a,b", 'say "hi"', "two\nlines", "cr\rhere", "", None, " lead", "\\.", "汉族、回族"]
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_csv_made_by_the_server_is_what_the_csv_module_makes(
+    commons: Commons, admin: Actor
+) -> None:
+    """Commas, quotes, line breaks of either kind inside a field, empty text and NULL,
+    numbers and dates: the same text as csv.writer makes of the rows, chunk by chunk."""
+    texts = ODD_TEXTS * 3
+    values = (
+        func.unnest(literal(texts, ARRAY(Text)), literal(list(range(len(texts))), ARRAY(Integer)))
+        .table_valued("text", "n")
+        .render_derived()
+    )
+    query = select(values.c.n, values.c.text, literal(date(2024, 2, 29))).order_by(values.c.n)
+    with commons.unit_of_work(admin, readonly=True) as uow:
+        pieces = list(streaming.stream_csv(uow.connection, query, size=4))
+    expected = [(n, text or "", "2024-02-29") for n, text in enumerate(texts)]
+    assert "".join(text for _rows, text in pieces) == _as_csv(expected)
+    assert [rows for rows, _text in pieces] == [4] * 6 + [3]
+    assert _as_csv(expected[:4]) == pieces[0][1]
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_csv_of_one_column_is_refused(commons: Commons, admin: Actor) -> None:
+    """csv.writer writes a lone empty field as "", which COPY cannot be asked to do."""
+    with (
+        commons.unit_of_work(admin, readonly=True) as uow,
+        pytest.raises(ValueError, match="two columns"),
+    ):
+        next(streaming.stream_csv(uow.connection, select(literal("x"))))
+
+
+@pytest.mark.usefixtures("postgres_only")
+def test_a_csv_stream_closed_early_leaves_the_transaction_usable(
+    commons: Commons, admin: Actor
+) -> None:
+    numbers = select(literal(1).label("n")).cte("numbers", recursive=True)
+    numbers = numbers.union_all(select(numbers.c.n + 1).where(numbers.c.n < 200_000))
+    query = select(numbers.c.n, literal("x" * 50).label("text"))
+    with commons.unit_of_work(admin, readonly=True) as uow:
+        with closing(streaming.stream_csv(uow.connection, query, size=5)) as pieces:
+            rows, text = next(pieces)
+        assert (rows, text.splitlines()[0]) == (5, "1," + "x" * 50)
         assert uow.connection.execute(select(literal(7))).scalar_one() == 7

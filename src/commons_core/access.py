@@ -30,6 +30,7 @@ from commons_core.validation import mask_id_number, mask_phone
 __all__ = [
     "ACTIONS",
     "BUILTIN_ROLES",
+    "WITHHELD",
     "AccessPolicy",
     "Actor",
     "Permission",
@@ -307,8 +308,12 @@ def mask_value(value: Any, sensitivity: Sensitivity) -> Any:
     return None
 
 
+WITHHELD = "***"
+"""What a sensitive value that is neither an ID number nor a phone number is masked as."""
+
+
 def _withheld(value: str) -> str:
-    return "***"
+    return WITHHELD
 
 
 def text_masker(sensitivity: Sensitivity) -> Callable[[str], str]:

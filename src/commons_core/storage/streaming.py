@@ -19,12 +19,16 @@ the transaction goes on.
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator, Sequence
+from contextlib import contextmanager
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, Select, event
+from sqlalchemy import Connection, Select, Text, cast, event, func
 
-__all__ = ["CHUNK_ROWS", "stream_rows"]
+if TYPE_CHECKING:
+    from psycopg import Copy
+
+__all__ = ["CHUNK_ROWS", "csv_on_server", "stream_csv", "stream_rows"]
 
 CHUNK_ROWS = 2000
 """Rows per chunk: large enough that per-chunk costs vanish, small enough to stay flat."""
@@ -77,14 +81,64 @@ def _described(connection: Connection, query: Select[Any]) -> tuple[str, Any, li
 def _copy_rows(
     connection: Connection, statement: str, params: Any, types: list[Any], size: int
 ) -> Iterator[Sequence[Sequence[Any]]]:
+    with _copy_out(connection, f"COPY ({statement}) TO STDOUT", params) as copy:
+        copy.set_types(types)
+        rows = copy.rows()
+        while chunk := list(islice(rows, size)):
+            yield chunk
+
+
+def stream_csv(
+    connection: Connection, query: Select[Any], size: int = CHUNK_ROWS
+) -> Generator[tuple[int, str], None, None]:
+    """The rows of ``query`` as CSV text made by the PostgreSQL server, in chunks of ``size``
+    rows: ``(rows, text)``. PostgreSQL with psycopg only (:func:`csv_on_server`).
+
+    The text is what :func:`csv.writer` makes of the rows with each value as PostgreSQL
+    writes it as text (so dates as ``YYYY-MM-DD`` whatever ``DateStyle``): fields
+    quoted only when they hold a comma, a quote or a line break, ``NULL`` and ``''``
+    both empty, lines ending ``\\r\\n``. A query of one column is refused: the csv
+    module quotes a lone empty field (``""``), which ``COPY`` cannot be asked to do.
+    """
+    selected = list(query.selected_columns)
+    if len(selected) < 2:
+        raise ValueError("stream_csv needs at least two columns")
+    as_text = query.with_only_columns(*(func.nullif(cast(c, Text), "") for c in selected))
+    statement, params, _types = _described(connection, as_text)
+    with _copy_out(connection, f"COPY ({statement}) TO STDOUT (FORMAT csv)", params) as copy:
+        encoding = copy.connection.info.encoding
+        lines: list[Any] = []
+        for line in copy:
+            lines.append(line)
+            if len(lines) == size:
+                yield size, _crlf(lines).decode(encoding)
+                lines = []
+        if lines:
+            yield len(lines), _crlf(lines).decode(encoding)
+
+
+def csv_on_server(connection: Connection) -> bool:
+    """Whether :func:`stream_csv` can read from ``connection``."""
+    return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
+
+
+def _crlf(lines: list[Any]) -> bytes:
+    """``COPY``'s lines (one per row, ending ``\\n``) ending ``\\r\\n`` as the csv module's do."""
+    text = b"".join(lines)
+    if b'"' in text:
+        # A quoted field may hold a line break of its own, to be kept as it is.
+        return b"".join(bytes(line[:-1]) + b"\r\n" for line in lines)
+    return text.replace(b"\n", b"\r\n")
+
+
+@contextmanager
+def _copy_out(connection: Connection, statement: str, params: Any) -> Iterator[Copy]:
+    """A ``COPY … TO STDOUT`` in the connection's transaction."""
     # A COPY ended before its last row fails the transaction: the savepoint keeps it going.
     with connection.begin_nested():
         cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
         try:
-            with cursor.copy(f"COPY ({statement}) TO STDOUT", params) as copy:
-                copy.set_types(types)
-                rows = copy.rows()
-                while chunk := list(islice(rows, size)):
-                    yield chunk
+            with cursor.copy(statement, params) as copy:
+                yield copy
         finally:
             cursor.close()

@@ -19,7 +19,8 @@ from .rules import RuleViolation
 __all__ = ["check_phone", "mask_phone", "normalize_phone"]
 
 _SEPARATORS = re.compile(r"[\s\-()().·]")
-_MOBILE_SHAPE = re.compile(r"1\d{10}")
+_MOBILE_SHAPE = re.compile(r"1[0-9]{10}")
+"""A stored mainland mobile number: 11 ASCII digits from 1 (``\\d`` would take any script's)."""
 MOBILE_PREFIX_DIGITS = 5
 """How many leading digits decide whether an 11-digit mainland number is a valid mobile."""
 
