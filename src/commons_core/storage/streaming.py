@@ -39,7 +39,7 @@ def stream_rows(
 ) -> Generator[Sequence[Sequence[Any]], None, None]:
     """The rows of ``query`` in chunks of ``size``, read in the connection's transaction."""
     dialect = connection.dialect
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
+    if csv_on_server(connection) and _ascii_safe(connection):
         statement, params, types = _described(connection, query)
         converting = (
             column.type.dialect_impl(dialect).result_processor(dialect, oid) is not None
@@ -95,7 +95,8 @@ def stream_csv(
     rows: ``(rows, text)``. PostgreSQL with psycopg only (:func:`csv_on_server`).
 
     The text is what :func:`csv.writer` makes of the rows with each value as PostgreSQL
-    writes it as text (so dates as ``YYYY-MM-DD`` whatever ``DateStyle``): fields
+    writes it as text (dates as ``DateStyle`` says: select ``to_char`` for a fixed form),
+    decoded in the connection's encoding: fields
     quoted only when they hold a comma, a quote or a line break, ``NULL`` and ``''``
     both empty, lines ending ``\\r\\n``. A query of one column is refused: the csv
     module quotes a lone empty field (``""``), which ``COPY`` cannot be asked to do.
@@ -115,6 +116,19 @@ def stream_csv(
                 lines = []
         if lines:
             yield len(lines), _crlf(lines).decode(encoding)
+
+
+# The client encodings PostgreSQL supports in which a byte below 0x80 may be part of a
+# multi-byte character: psycopg's COPY text parser would take a second byte 0x5C for
+# an escape (GBK "乗x" read back as "亁").
+_ASCII_UNSAFE = frozenset(
+    {"big5", "gbk", "gb18030", "shift_jis", "shift_jis_2004", "johab", "cp949"}
+)
+
+
+def _ascii_safe(connection: Connection) -> bool:
+    driver = connection.connection.driver_connection
+    return driver.info.encoding not in _ASCII_UNSAFE  # type: ignore[union-attr]
 
 
 def csv_on_server(connection: Connection) -> bool:
