@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import types
 import uuid
@@ -18,8 +19,10 @@ from commons_core.model import Community, Household, Resident, StreetOffice
 from commons_core.plugins import make_plugin_host
 from commons_core.services import Commons
 from commons_core.storage import Entity, MigrationBranch, community_fk, community_table
+from commons_core.storage.engine import make_engine
 from commons_core.storage.migrate import CORE_BRANCH, schema_drift, upgrade
 from commons_core.storage.schema import scope_of
+from commons_core.testing import POSTGRES_ENV
 
 from .samples import small_community
 
@@ -358,3 +361,20 @@ def test_without_nested_loops_is_scoped_to_its_block(commons: Commons, admin: Ac
         with without_nested_loops(uow.connection):
             assert uow.connection.exec_driver_sql(show).scalar_one() == "off"
         assert uow.connection.exec_driver_sql(show).scalar_one() == "on"
+
+
+def test_postgresql_connections_speak_utf8_whatever_the_environment_says(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """PGCLIENTENCODING=GBK would have psycopg's COPY take the backslash byte inside some
+    characters ("乗") for an escape; the SDK's connections use UTF-8 unless the URL asks."""
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"{POSTGRES_ENV} not set")
+    monkeypatch.setenv("PGCLIENTENCODING", "GBK")
+    for asked, expected in ((url, "UTF8"), (f"{url}?client_encoding=GBK", "GBK")):
+        engine = make_engine(asked)
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW client_encoding").scalar_one() == expected
+            assert connection.exec_driver_sql("SELECT chr(20055) || 'x'").scalar_one() == "乗x"
+        engine.dispose()

@@ -53,6 +53,12 @@ def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # Python sees text as str whatever the client encoding, but in GBK, BIG5 or Shift-JIS
+    # (PGCLIENTENCODING, or a server's default) a character may hold the byte of a
+    # backslash, which psycopg's COPY and text-array code take for an escape: UTF-8
+    # unless the URL asks otherwise.
+    if "client_encoding" not in make_url(url).query:
+        kwargs["connect_args"] = {"client_encoding": "UTF8", **kwargs.get("connect_args", {})}
     return create_engine(url, **kwargs)
 
 
