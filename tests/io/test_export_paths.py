@@ -54,7 +54,8 @@ def odd_community(
             (resident, ids[1], {"registered_address": "", "phone": "010-62345678"}),
             (resident, ids[2], {"ethnicity": "99", "name": " 前有空格"}),
             (household, homes[0], {"address": '文化路"1"号,\n2单元', "statuses": "low_income,x"}),
-            (household, homes[1], {"address": ""}),
+            (household, homes[1], {"address": "", "statuses": ""}),
+            (household, homes[2], {"statuses": ",low_income,,hardship,"}),
         ]
         for table, key, values in odd:
             # Stored as text, past the columns' types (which would refuse an unknown code).
@@ -75,8 +76,9 @@ def _export(commons: Commons, actor: Actor, path: Path, kind: str, **options: An
         ("residents", {"reveal": True}, True),
         ("residents", {"columns": ["phone", "name", "ethnicity", "birth_date"]}, True),
         ("households", {"columns": ["household_no", "address", "residents_group"]}, True),
-        # A set of choices is labelled one by one, a lone column quoted when empty: Python's.
-        ("households", {}, False),
+        ("households", {}, True),
+        ("households", {"reveal": True}, True),
+        # csv.writer quotes a lone empty field, which COPY cannot: Python's.
         ("residents", {"columns": ["registered_address"]}, False),
     ],
 )
@@ -101,6 +103,8 @@ def test_the_server_csv_is_the_python_csv(
     )
     assert made == expected
     assert made.count(b"\r\n") > 40
+    if kind == "households" and options.get("reveal"):
+        assert ",低保、困难\r\n".encode() in made
     if kind == "residents" and "columns" not in options:
         assert '"王""小""二"'.encode() in made
         assert b',"a,b\nc\r\nd",' in made

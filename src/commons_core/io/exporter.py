@@ -42,9 +42,11 @@ from sqlalchemy import (
     case,
     cast,
     func,
+    literal,
     select,
     type_coerce,
 )
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from commons_core.access import WITHHELD, text_masker
 from commons_core.errors import ConfigurationError
@@ -334,20 +336,38 @@ def _iso_date(connection: Connection) -> Callable[[Any], Any] | None:
 
 
 def _server_cells(source: Any, column: Column) -> tuple[Any, Any]:
-    """The stored value as text, and the cell as the sheet shows it, in SQL; ``(None, None)``
-    for a column whose cells only Python makes (a set of choices, labelled one by one)."""
-    if column.key == "statuses":
-        return None, None
-    if column.choices is not None or source.type.python_type is str:
+    """The stored value as text, and the cell as the sheet shows it, in SQL (PostgreSQL's);
+    ``(None, None)`` for a column whose cells only Python makes."""
+    if column.key == "statuses" or column.choices is not None or source.type.python_type is str:
         value: Any = type_coerce(source, Text)
     elif source.type.python_type is int:
         value = cast(source, Text)
     else:
         return None, None
+    if column.key == "statuses":
+        return value, _labelled_set(value, HouseholdStatus)
     if column.choices is None:
         return value, value
-    labels = {m.value: m.zh for m in column.choices}
-    return value, case(labels, value=value, else_=value)
+    return value, _labelled(value, column.choices)
+
+
+def _labelled(value: Any, enum: type[LabeledEnum]) -> Any:
+    """A code's label, as :func:`_choice` gives it (a code it lacks kept as it is)."""
+    return case({m.value: m.zh for m in enum}, value=value, else_=value)
+
+
+def _labelled_set(value: Any, enum: type[LabeledEnum]) -> Any:
+    """A set's labels joined by 、, as :func:`_choices` gives them: each comma-separated
+    code in its place, empty ones left out (none at all: an empty cell)."""
+    items = (
+        func.unnest(func.string_to_array(value, ","))
+        .table_valued("item", with_ordinality="n")
+        .render_derived()
+    )
+    joined = func.string_agg(
+        _labelled(items.c.item, enum), aggregate_order_by(literal("、", Text), items.c.n)
+    )
+    return select(joined).select_from(items).where(items.c.item != "").scalar_subquery()
 
 
 def _residents(uow: UnitOfWork, community_id: Any) -> _Plan:
