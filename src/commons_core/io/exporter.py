@@ -48,7 +48,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
-from commons_core.access import WITHHELD, text_masker
+from commons_core.access import text_masker
 from commons_core.errors import ConfigurationError
 from commons_core.io.collector import bulk_collection
 from commons_core.io.layout import KINDS, Column, Sheet
@@ -469,7 +469,8 @@ def _cells(uow: UnitOfWork, plan: _Plan, revealed: set[str], fmt: str) -> Chunks
     formats: list[CellFormat] = []
     for column in plan.columns:
         kind = None if column.key in revealed else column.sensitivity
-        formats.append(_masker(kind) if kind else column.data if fmt == "json" else column.display)
+        unmasked = column.data if fmt == "json" else column.display
+        formats.append(text_masker(kind) if kind else unmasked)
     make = _row_formatter(formats)
     query = _query(plan, [c.expr for c in plan.columns])
     with closing(stream_rows(uow.connection, query)) as chunks:
@@ -520,13 +521,6 @@ def _row_formatter(formats: Sequence[CellFormat]) -> Callable[[Sequence[Any]], t
         f"lambda row: ({', '.join(cells)},)", scope
     )
     return function
-
-
-def _masker(kind: Sensitivity) -> CellFormat:
-    """How stored values of ``kind`` are masked in an export (every stored text read as text)."""
-    if kind in (Sensitivity.IDENTITY, Sensitivity.CONTACT):
-        return text_masker(kind)
-    return lambda v: WITHHELD
 
 
 class _Progress:

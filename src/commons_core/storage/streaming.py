@@ -39,7 +39,7 @@ def stream_rows(
 ) -> Generator[Sequence[Sequence[Any]], None, None]:
     """The rows of ``query`` in chunks of ``size``, read in the connection's transaction."""
     dialect = connection.dialect
-    if csv_on_server(connection) and _ascii_safe(connection):
+    if _psycopg(connection) and _ascii_safe(connection):
         statement, params, types = _described(connection, query)
         converting = (
             column.type.dialect_impl(dialect).result_processor(dialect, oid) is not None
@@ -132,7 +132,12 @@ def _ascii_safe(connection: Connection) -> bool:
 
 
 def csv_on_server(connection: Connection) -> bool:
-    """Whether :func:`stream_csv` can read from ``connection``."""
+    """Whether :func:`stream_csv` can read from ``connection`` (in any client encoding: its
+    text is decoded whole, never parsed)."""
+    return _psycopg(connection)
+
+
+def _psycopg(connection: Connection) -> bool:
     return connection.dialect.name == "postgresql" and connection.dialect.driver == "psycopg"
 
 
