@@ -13,6 +13,9 @@ RSS is that command's alone:
   plugins' rows too), read back from the imported database: not the
   target's baseline, but the share of the import's time its database needs;
 * ``commons export residents`` to CSV;
+* the importer's reading and structuring of each row alone (the API's
+  converter and rules, no database): the part of an import the issue
+  requires whatever the design, against the time the target allows;
 
 and, on a district database (communities of 5,000 residents up to the
 largest size), every report's time. Usage::
@@ -469,6 +472,11 @@ def run_imports(
     results.append(
         Result("raw driver, all rows the import wrote", backend, size, seconds, None, rss, note)
     )
+    if backend == "sqlite":
+        out, _wall, rss = child([sys.executable, __file__, "--codec", csv_url, str(files["csv"])])
+        note = "no database: reading, cells, converter and rules; 1/3 of raw leaves"
+        note += f" {3e6 / baseline:.0f} µs a row for everything"
+        results.append(Result("codec only", "—", size, float(out), baseline, rss, note))
     if "xlsx" in files:
         summary, rss = import_rows(make_url(f"xlsx{size}"), files["xlsx"])
         results.append(Result("import XLSX", backend, size, summary["seconds"], baseline, rss))
@@ -495,6 +503,45 @@ def audit_ratio(url: str, summary: dict[str, Any]) -> str:
     changed = summary["inserted"] + summary["updated"] + summary["households_created"]
     changed += summary["households_updated"] + summary["groups_created"]
     return f"audit ÷ changed = {entries / changed:.2f}"
+
+
+def codec_only(url: str, path: Path) -> float:
+    """Seconds the importer spends reading ``path`` and structuring its rows (no writes).
+
+    The importer's own functions: each row's cells, the resident, and its household
+    once per distinct set of household cells, as a batch of the import does.
+    """
+    from commons_core import Actor, Resident, open_commons
+    from commons_core.io import importer
+    from commons_core.io.layout import sheet
+    from commons_core.io.readers import open_table
+    from commons_core.model import Household
+    from commons_core.validation.rules import RuleContext
+
+    handle = open_commons(url)
+    with handle.unit_of_work(Actor.local_admin(), readonly=True) as uow:
+        community = uow.find_community(COMMUNITY)
+    layout = sheet("residents")
+    started = time.perf_counter()
+    with open_table(path) as reader:
+        columns = layout.match_headers(reader.headers)[0]
+        present = {c.key for c in columns if c}
+        loader = importer._ResidentLoader(handle, community, layout, present)
+        loader.context = RuleContext()
+        keys = [k for k in loader.RESIDENT_KEYS if k in present]
+        extra = {"community_id": community.id}
+        homes: set[tuple[Any, ...]] = set()
+        for count, row in enumerate(importer._source_rows(reader, columns, layout)):
+            if count % 1000 == 0:
+                homes.clear()  # the importer structures a household once per batch
+            loader.structure(row, Resident, keys, extra)
+            cells = tuple(row.values.get(k) for k in loader.HOUSEHOLD_KEYS)
+            if cells not in homes:
+                homes.add(cells)
+                loader.structure(row, Household, loader.HOUSEHOLD_KEYS, extra)
+    seconds = time.perf_counter() - started
+    handle.close()
+    return seconds
 
 
 def run_export(backend: str, url: str, size: int, work: Path, results: list[Result]) -> None:
@@ -683,9 +730,13 @@ def main() -> None:
     parser.add_argument("--baseline", nargs=2, metavar=("URL", "CSV"), help=argparse.SUPPRESS)
     parser.add_argument("--export", nargs=2, metavar=("URL", "OUT"), help=argparse.SUPPRESS)
     parser.add_argument("--replay", nargs=2, metavar=("FROM", "TO"), help=argparse.SUPPRESS)
+    parser.add_argument("--codec", nargs=2, metavar=("URL", "CSV"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.baseline:
         print(raw_baseline(args.baseline[0], Path(args.baseline[1])))
+        return
+    if args.codec:
+        print(codec_only(args.codec[0], Path(args.codec[1])))
         return
     if args.replay:
         print(json.dumps(replay_baseline(*args.replay)))
