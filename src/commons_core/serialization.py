@@ -37,7 +37,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from commons_core.errors import Problem, ValidationError
 from commons_core.model.enums import LabeledEnum
-from commons_core.validation.rules import RuleContext, RuleSet, RuleViolation
+from commons_core.validation.rules import RuleContext, RuleSet, RuleViolation, normalise_text
 
 __all__ = ["CHINA_TIME", "Codec", "make_converter"]
 
@@ -55,7 +55,7 @@ _DATE_SEPARATORS = str.maketrans({"/": "-", ".": "-", "年": "-", "月": "-", "�
 def _text(value: Any) -> str:
     if not isinstance(value, str):
         raise RuleViolation("type.string", "应为文本", "must be text")
-    return unicodedata.normalize("NFC", value).strip()
+    return normalise_text(value)
 
 
 def _structure_str(value: Any, _type: Any) -> str:

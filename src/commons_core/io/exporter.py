@@ -25,7 +25,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
+from contextlib import closing, nullcontext
 from datetime import date
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
@@ -52,6 +52,7 @@ from commons_core.access import text_masker
 from commons_core.errors import ConfigurationError
 from commons_core.io.collector import bulk_collection
 from commons_core.io.layout import KINDS, Column, Sheet
+from commons_core.io.output import OutputError, replacing, worksheet_unsafe, xlsx_text
 from commons_core.model import (
     Household,
     HouseholdStatus,
@@ -82,6 +83,8 @@ _ENTITY_OF_KIND = {
     "households": "household",
     "partner-units": "partner_unit",
 }
+_KIND_OF_ENTITY = {entity: kind for kind, entity in _ENTITY_OF_KIND.items()}
+"""An entity with a sheet, named by its entity name, is exported in its sheet's layout."""
 
 
 @attrs.frozen
@@ -164,8 +167,13 @@ def export_table(
     if fmt == "xlsx" and output is None:
         raise ConfigurationError("XLSX 导出需要 --output", "an XLSX export needs --output")
     started = time.perf_counter()
+    kind = _KIND_OF_ENTITY.get(kind, kind)
     with commons.unit_of_work(actor, readonly=True) as uow:
         community = uow.find_community(community_ref)
+        # The permission to export first: planning reads other entities' scopes, whose
+        # refusal would name a permission the user was not asking to use.
+        entity = uow.commons.entity(_ENTITY_OF_KIND.get(kind, kind)).name
+        uow.require(f"{entity}:export", entity)
         plan = _plan(uow, kind, community.id, columns)
         revealed = sorted({c.key for c in plan.columns if c.sensitivity}) if reveal else []
         total = int(
@@ -173,17 +181,18 @@ def export_table(
                 select(func.count()).select_from(plan.base).where(plan.where)
             ).scalar_one()
         )
-        _record(commons, actor, plan, community.id, fmt, revealed, total)
         # Row security leaves PostgreSQL expecting a handful of rows, and it planned the
         # residents' join with households as 10^6 index lookups: 8.2 s of the server's time
         # against 3.8 s as merge joins. The rows' stream is closed before the unit of work
         # ends, however the writing ends: a COPY left open would hold the connection.
         ticks = _Progress(total, progress)
         with (
-            _replacing(output) as target,
+            replacing(output) if output is not None else nullcontext() as target,
             bulk_collection(),
             without_nested_loops(uow.connection),
         ):
+            # Recorded once the output can be written, before any row leaves.
+            _record(commons, actor, plan, community.id, fmt, revealed, total)
             if fmt == "xlsx":
                 assert target is not None
                 with closing(_cells(uow, plan, set(revealed), fmt)) as chunks:
@@ -205,22 +214,6 @@ def export_table(
         revealed=tuple(revealed),
         seconds=time.perf_counter() - started,
     )
-
-
-@contextmanager
-def _replacing(output: Path | None) -> Iterator[Path | None]:
-    """A file beside ``output`` to write, put in its place once complete: an export that
-    fails leaves no partial file (nor spoils an earlier export of the same name)."""
-    if output is None:
-        yield None
-        return
-    partial = output.with_name(f".{output.name}.partial")
-    try:
-        yield partial
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
-    partial.replace(output)
 
 
 def _record(
@@ -443,9 +436,12 @@ def _model_columns(uow: UnitOfWork, entity: Entity, table: FromClause) -> tuple[
 
     def display_value(value: Any) -> Any:
         plain = unstructure(value)
-        if isinstance(plain, list):
+        if isinstance(plain, list) and all(_plain_item(v) for v in plain):
             return ",".join(str(v) for v in plain)
-        return json.dumps(plain, ensure_ascii=False) if isinstance(plain, dict) else plain
+        if isinstance(plain, list | dict):
+            # Records, or items holding the separator: JSON keeps them apart.
+            return json.dumps(plain, ensure_ascii=False)
+        return plain
 
     data, display = unstructure, display_value
 
@@ -460,6 +456,13 @@ def _model_columns(uow: UnitOfWork, entity: Entity, table: FromClause) -> tuple[
             )
         )
     return tuple(columns)
+
+
+def _plain_item(value: Any) -> bool:
+    """Whether a list's item reads unambiguously in a comma-separated cell."""
+    if isinstance(value, str):
+        return "," not in value
+    return isinstance(value, int | float)
 
 
 def _cells(uow: UnitOfWork, plan: _Plan, revealed: set[str], fmt: str) -> Chunks:
@@ -550,13 +553,36 @@ def _write_xlsx(
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    sheet = book.create_sheet(plan.entity)
+    sheet = book.create_sheet(plan.entity[:31])  # the longest name a workbook may give a sheet
     sheet.append([c.header for c in plan.columns])
+    number = 1
     for size, chunk in chunks:
         for row in chunk:
-            sheet.append(row)
+            number += 1
+            unsafe = any(map(worksheet_unsafe, row))
+            sheet.append(_text_cells(sheet, row, number, plan) if unsafe else row)
         tick(size)
     book.save(output)
+
+
+def _text_cells(sheet: Any, row: Sequence[Any], number: int, plan: _Plan) -> tuple[Any, ...]:
+    """The row with its text kept as text (not formulas); a control character, which no
+    worksheet can hold, is an error naming the row and column as the sheet would show them."""
+    cells = []
+    for value, column in zip(row, plan.columns, strict=True):
+        if not worksheet_unsafe(value):
+            cells.append(value)
+            continue
+        try:
+            cells.append(xlsx_text(sheet, value))
+        except ValueError:
+            raise OutputError(
+                f"第{number}行「{column.header}」含有控制字符,XLSX 无法保存;"
+                "请改正该记录,或导出为 CSV",
+                f"row {number}, {column.key}: holds a control character, which XLSX cannot"
+                " keep; correct the record or export as CSV",
+            ) from None
+    return tuple(cells)
 
 
 def _write_text(

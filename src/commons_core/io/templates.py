@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from commons_core.io.layout import Sheet, sheet
+from commons_core.io.output import replacing
 
 __all__ = ["write_template"]
 
@@ -24,13 +25,14 @@ HELP_SHEET = "说明 help"
 def write_template(kind: str, path: Path, fmt: Literal["xlsx", "csv"] = "xlsx") -> Path:
     """Write the template of ``kind`` to ``path``; returns the path."""
     layout = sheet(kind)
-    if fmt == "csv":
-        with path.open("w", encoding="utf-8-sig", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([c.header for c in layout.columns])
-            writer.writerow([c.example for c in layout.columns])
-        return path
-    _write_xlsx(layout, path)
+    with replacing(path) as partial:
+        if fmt == "csv":
+            with partial.open("w", encoding="utf-8-sig", newline="") as handle:
+                writer = csv.writer(handle)
+                writer.writerow([c.header for c in layout.columns])
+                writer.writerow([c.example for c in layout.columns])
+        else:
+            _write_xlsx(layout, partial)
     return path
 
 
@@ -72,7 +74,10 @@ def _write_xlsx(layout: Sheet, path: Path) -> None:
                 type="list",
                 formula1=area,
                 allow_blank=True,
+                # A warning, not a stop: the importer also takes codes (01 for 汉族) and the
+                # English values, which the list does not show.
                 showErrorMessage=True,
+                errorStyle="warning",
                 errorTitle="无效的值 / invalid value",
                 error=f"请从列表中选择 / choose from the list: {column.choices.choices()}"[:255],
             )

@@ -32,6 +32,7 @@ from commons_core.model import DomainEvent
 from commons_core.serialization import Codec, make_converter
 from commons_core.services.audit import AuditBuffer
 from commons_core.services.repository import Repository
+from commons_core.storage.limits import column_limits
 from commons_core.storage.schema import Entity, tables_of
 from commons_core.storage.tables import community
 from commons_core.validation import RuleContext, RuleSet
@@ -65,7 +66,8 @@ class Commons:
         self.entities: list[Entity] = host.entities()
         self._by_model = {e.model: e for e in self.entities}
         self._by_name = {e.name: e for e in self.entities}
-        rules = RuleSet(host.validation_rules())
+        # The columns' limits after every other rule: they check the normalised values.
+        rules = RuleSet([*host.validation_rules(), *column_limits(self.entities)])
         converter = make_converter(rules)
         host.configure_converter(converter)
         self.codec = Codec(converter, rules)

@@ -42,6 +42,9 @@ def normalize_url(url: str) -> str:
 def make_engine(url: str = DEFAULT_URL, **kwargs: Any) -> Engine:
     """An engine for ``url`` configured as the SDK needs."""
     url = normalize_url(url)
+    # A database error's message must not carry the statement's values: they are residents'
+    # ID numbers and phones, and the message reaches logs and screens.
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         database = make_url(url).database
         if database and database != ":memory:" and not Path(database).parent.exists():

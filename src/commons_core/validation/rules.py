@@ -6,22 +6,40 @@ reported together, and again on objects built in Python before they are
 stored. An :class:`ObjectRule` checks a whole object once its fields are
 sound (a household has exactly one head). Core and plugins contribute both
 through the ``commons_validation_rules`` hook; :class:`RuleSet` applies them.
+
+Every text field is also normalised the same way whether it came through the
+converter or was set in Python (:func:`normalise_text`): NFC, no surrounding
+white space, no control characters, and an empty optional text is ``None`` —
+so what an export writes imports again unchanged.
 """
 
 from __future__ import annotations
 
 import typing
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from types import NoneType, UnionType
 from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 
 from commons_core.errors import Problem
+from commons_core.validation.text import CONTROL_CHARACTERS
 
 T = TypeVar("T")
 
-__all__ = ["FieldRule", "ObjectRule", "Rule", "RuleContext", "RuleSet", "RuleViolation"]
+_Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]
+
+__all__ = [
+    "FieldRule",
+    "ObjectRule",
+    "Rule",
+    "RuleContext",
+    "RuleSet",
+    "RuleViolation",
+    "normalise_text",
+]
 
 
 class RuleViolation(ValueError):
@@ -32,6 +50,24 @@ class RuleViolation(ValueError):
         self.zh = zh
         self.en = en
         super().__init__(f"{code}: {zh} / {en}")
+
+
+def normalise_text(value: str) -> str:
+    """``value`` in NFC without surrounding white space (possibly empty).
+
+    Raises :class:`RuleViolation` when it holds a control character other than
+    tab and line ends.
+    """
+    text = unicodedata.normalize("NFC", value).strip()
+    found = CONTROL_CHARACTERS.search(text)
+    if found is not None:
+        code = f"U+{ord(found.group()):04X}"
+        raise RuleViolation(
+            "text.control",
+            f"含有控制字符 {code},请删除",
+            f"holds the control character {code}: remove it",
+        )
+    return text
 
 
 @attrs.frozen
@@ -73,7 +109,7 @@ class RuleSet:
     def __init__(self, rules: Iterable[Rule]) -> None:
         self._field_rules: dict[type, dict[str, list[Callable[[Any], Any]]]] = {}
         self._object_rules: dict[type, list[ObjectRule]] = {}
-        self._plans: dict[type, tuple[tuple[str, ...], tuple[str, ...]] | None] = {}
+        self._plans: dict[type, _Plan | None] = {}
         for rule in rules:
             if isinstance(rule, FieldRule):
                 names = {f.name for f in attrs.fields(rule.target)}
@@ -134,12 +170,31 @@ class RuleSet:
         plan = self._plan(cls)
         if plan is None:
             return obj
-        checked, nested = plan
+        checked, nested, texts = plan
         changes: dict[str, Any] = {}
         fields_sound = True
         if check_fields:
-            for name in checked:
+            for name, empty in texts:
                 value = getattr(obj, name)
+                if value.__class__ is not str:
+                    continue
+                try:
+                    text = normalise_text(value)
+                    if not text and empty == "required":
+                        raise RuleViolation("required", "不能为空", "must not be empty")
+                except RuleViolation as violation:
+                    problems.append(
+                        Problem(
+                            _join(path, name), value, violation.code, violation.zh, violation.en
+                        )
+                    )
+                    fields_sound = False
+                    continue
+                normalised_text = None if not text and empty == "none" else text
+                if normalised_text != value:
+                    changes[name] = normalised_text
+            for name in checked:
+                value = changes.get(name, getattr(obj, name))
                 if value is None:
                     continue
                 try:
@@ -175,8 +230,9 @@ class RuleSet:
                 problems.extend(p.under(path) for p in rule.check(obj, context))
         return obj
 
-    def _plan(self, cls: type) -> tuple[tuple[str, ...], tuple[str, ...]] | None:
-        """Which fields of ``cls`` have checks, and which hold nested attrs objects."""
+    def _plan(self, cls: type) -> _Plan | None:
+        """Which fields of ``cls`` have checks, which hold nested attrs objects, and which
+        hold text (with what empty text becomes: :func:`_empty_text`)."""
         try:
             return self._plans[cls]
         except KeyError:
@@ -184,8 +240,14 @@ class RuleSet:
         plan = None
         if attrs.has(cls):
             hints = typing.get_type_hints(cls)
-            nested = tuple(name for name in attrs.fields_dict(cls) if _holds_attrs(hints[name]))
-            plan = (tuple(self.fields_with_checks(cls)), nested)
+            names = attrs.fields_dict(cls)
+            nested = tuple(name for name in names if _holds_attrs(hints[name]))
+            texts = tuple(
+                (name, _empty_text(hints[name], field.default))
+                for name, field in names.items()
+                if _text_type(hints[name])
+            )
+            plan = (tuple(self.fields_with_checks(cls)), nested, texts)
         self._plans[cls] = plan
         return plan
 
@@ -197,6 +259,21 @@ class RuleSet:
 
 def _join(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
+
+
+def _text_type(type_: Any) -> bool:
+    """Whether a field of this type holds text: ``str`` or ``str | None``."""
+    return type_ is str or (
+        get_origin(type_) in (typing.Union, UnionType) and set(get_args(type_)) == {str, NoneType}
+    )
+
+
+def _empty_text(type_: Any, default: Any) -> str:
+    """What empty text in a field becomes: ``none`` (an optional field's ``None``, as the
+    converter makes it), ``keep`` (a field whose default is empty text) or ``required``."""
+    if type_ is not str:
+        return "none"
+    return "keep" if default == "" else "required"
 
 
 def _holds_attrs(type_: Any) -> bool:
