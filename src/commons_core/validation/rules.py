@@ -29,7 +29,7 @@ from commons_core.validation.text import CONTROL_CHARACTERS
 
 T = TypeVar("T")
 
-_Plan = tuple[tuple[str, ...], tuple[str, ...], tuple[tuple[str, str], ...]]
+_Plan = tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]]
 
 __all__ = [
     "FieldRule",
@@ -170,35 +170,14 @@ class RuleSet:
         plan = self._plan(cls)
         if plan is None:
             return obj
-        checked, nested, texts = plan
+        fields, nested = plan
         changes: dict[str, Any] = {}
         fields_sound = True
         if check_fields:
-            for name, empty in texts:
+            for name, empty in fields:
                 value = getattr(obj, name)
-                if value.__class__ is not str:
-                    continue
                 try:
-                    text = normalise_text(value)
-                    if not text and empty == "required":
-                        raise RuleViolation("required", "不能为空", "must not be empty")
-                except RuleViolation as violation:
-                    problems.append(
-                        Problem(
-                            _join(path, name), value, violation.code, violation.zh, violation.en
-                        )
-                    )
-                    fields_sound = False
-                    continue
-                normalised_text = None if not text and empty == "none" else text
-                if normalised_text != value:
-                    changes[name] = normalised_text
-            for name in checked:
-                value = changes.get(name, getattr(obj, name))
-                if value is None:
-                    continue
-                try:
-                    normalised = self.check_field(cls, name, value)
+                    normalised = self._normalised(cls, name, value, empty)
                 except RuleViolation as violation:
                     problems.append(
                         Problem(
@@ -230,9 +209,21 @@ class RuleSet:
                 problems.extend(p.under(path) for p in rule.check(obj, context))
         return obj
 
+    def _normalised(self, cls: type, name: str, value: Any, empty: str | None) -> Any:
+        """A field's value as the converter would make it, then checked; ``empty`` says
+        what empty text becomes in a text field (:func:`_empty_text`), ``None`` for others."""
+        if empty is not None and value.__class__ is str:
+            value = normalise_text(value)
+            if not value:
+                if empty == "required":
+                    raise RuleViolation("required", "不能为空", "must not be empty")
+                value = None if empty == "none" else value
+        return self.check_field(cls, name, value)
+
     def _plan(self, cls: type) -> _Plan | None:
-        """Which fields of ``cls`` have checks, which hold nested attrs objects, and which
-        hold text (with what empty text becomes: :func:`_empty_text`)."""
+        """The fields of ``cls`` to normalise — text, and those with checks — each with
+        what empty text becomes in it (``None``: not text), and those holding nested
+        attrs objects."""
         try:
             return self._plans[cls]
         except KeyError:
@@ -242,12 +233,13 @@ class RuleSet:
             hints = typing.get_type_hints(cls)
             names = attrs.fields_dict(cls)
             nested = tuple(name for name in names if _holds_attrs(hints[name]))
-            texts = tuple(
-                (name, _empty_text(hints[name], field.default))
+            checked = set(self.fields_with_checks(cls))
+            fields = tuple(
+                (name, _empty_text(hints[name], field.default) if _text_type(hints[name]) else None)
                 for name, field in names.items()
-                if _text_type(hints[name])
+                if name in checked or _text_type(hints[name])
             )
-            plan = (tuple(self.fields_with_checks(cls)), nested, texts)
+            plan = (fields, nested)
         self._plans[cls] = plan
         return plan
 
