@@ -531,7 +531,9 @@ def codec_only(url: str, path: Path) -> float:
         keys = [k for k in loader.RESIDENT_KEYS if k in present]
         extra = {"community_id": community.id}
         homes: set[tuple[Any, ...]] = set()
-        for count, row in enumerate(importer._source_rows(reader, columns, layout)):
+        summary = importer.ImportSummary(kind="residents", community=COMMUNITY, dry_run=True)
+        rows = importer._source_rows(reader, columns, layout, summary)
+        for count, row in enumerate(rows):
             if count % 1000 == 0:
                 homes.clear()  # the importer structures a household once per batch
             loader.structure(row, Resident, keys, extra)

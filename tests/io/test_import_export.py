@@ -22,8 +22,11 @@ from commons_core.io import (
     write_template,
 )
 from commons_core.io.layout import sheet
+from commons_core.io.output import OutputError
 from commons_core.services import Commons
 from commons_core.storage.tables import audit_entry, household, resident
+
+from . import sheets
 
 HEADERS = [c.header for c in sheet("residents").columns]
 
@@ -92,24 +95,11 @@ def community(commons: Commons, admin: Actor) -> Community:
 
 
 def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
-    with path.open("w", encoding=encoding, newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(HEADERS)
-        writer.writerows(rows)
-    return path
+    return sheets.write_csv(path, HEADERS, rows, encoding)
 
 
 def write_xlsx(path: Path, rows: list[list[Any]]) -> Path:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    data = book.active
-    assert data is not None
-    data.append(HEADERS)
-    for row in rows:
-        data.append(row)
-    book.save(path)
-    return path
+    return sheets.write_xlsx(path, HEADERS, rows)
 
 
 def counts(commons: Commons) -> tuple[int, int, int]:
@@ -425,7 +415,7 @@ def test_export_keeps_households_together_in_recorded_order_with_typed_json(
 def test_an_export_that_fails_while_writing_ends_cleanly(
     commons: Commons, admin: Actor, community: Community, tmp_path: Path
 ) -> None:
-    """The writer failing (a full disk, a closed pipe, Ctrl-C) raises its error: on
+    """The writer failing (a full disk, a closed pipe, Ctrl-C) raises a clear error: on
     PostgreSQL the rows' COPY held the connection, and the unit of work's rollback waited
     for it for ever."""
     run(commons, admin, write_csv(tmp_path / "r.csv", ROWS))
@@ -433,7 +423,7 @@ def test_an_export_that_fails_while_writing_ends_cleanly(
     def full_disk(done: int, share: float | None) -> None:
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(OutputError, match="No space left on device"):
         export_table(
             commons, admin, "residents", "导入社区", output=tmp_path / "o.csv", progress=full_disk
         )

@@ -164,6 +164,10 @@ def _print_summary(summary: Any, errors_to: Path | None, as_json: bool) -> None:
     if summary.ignored_columns:
         names = ", ".join(summary.ignored_columns)
         console.print(f"[yellow]未识别的列已忽略 / columns not recognised, ignored: {names}")
+    if summary.example_row_skipped:
+        console.print(
+            "[yellow]第2行是模板的示例行,未导入 / row 2 is the template's example row, not imported"
+        )
     for problem in summary.first_problems:
         console.print(f"  {problem}", markup=False, highlight=False)
     if summary.problems > len(summary.first_problems):

@@ -19,6 +19,7 @@ community; a changed row updates it, an unchanged row is counted as such.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -26,11 +27,12 @@ from typing import TYPE_CHECKING, Any, Literal
 from uuid import UUID
 
 import attrs
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from commons_core.errors import CommonsError, ConfigurationError, Problem, ValidationError
 from commons_core.io.collector import bulk_collection
 from commons_core.io.layout import Column, Sheet, sheet
+from commons_core.io.output import OutputError
 from commons_core.io.problems import ErrorFile, RowProblem
 from commons_core.io.readers import FileError, TableReader, open_table
 from commons_core.io.seen import SeenKeys
@@ -96,6 +98,8 @@ class ImportSummary:
     dry_run: bool = False
     encoding: str | None = None
     ignored_columns: list[str] = attrs.field(factory=list)
+    example_row_skipped: bool = False
+    """Row 2 was the template's example, exactly, and was not imported."""
     first_problems: list[RowProblem] = attrs.field(factory=list)
 
     def as_json(self) -> dict[str, Any]:
@@ -116,6 +120,7 @@ class ImportSummary:
             "dry_run": self.dry_run,
             "encoding": self.encoding,
             "ignored_columns": self.ignored_columns,
+            "example_row_skipped": self.example_row_skipped,
             "seconds": round(self.seconds, 3),
         }
 
@@ -158,9 +163,25 @@ def import_table(
 
     Returns the summary; raises :class:`ImportFailed` when rows were bad in
     abort mode, :class:`~commons_core.io.readers.FileError` when the file
-    cannot be read as a table of this kind.
+    cannot be read as a table of this kind, and
+    :class:`~commons_core.io.output.OutputError` when ``options.errors_to`` is
+    the file itself or cannot be written (both before any row is read).
     """
     options = options or ImportOptions()
+    errors_to = options.errors_to
+    if errors_to is not None:
+        # Writing the error file would destroy the file while it is read, under any of its
+        # names (a relative one, a link); a name not there yet can only match by itself.
+        try:
+            same = os.path.samefile(errors_to, path)
+        except OSError:
+            same = errors_to.resolve() == path.resolve()
+        if same:
+            raise OutputError(
+                f"错误文件 {errors_to} 就是要导入的文件,写入会毁掉它;请另选文件名",
+                f"the error file {errors_to} is the file being imported and writing it"
+                " would destroy it; choose another name",
+            )
     layout = sheet(kind)
     started = time.perf_counter()
     with commons.unit_of_work(actor, readonly=True) as uow:
@@ -169,9 +190,9 @@ def import_table(
     with bulk_collection(), open_table(path) as reader:
         columns = _columns(layout, reader, summary)
         loader = _LOADERS[kind](commons, community, layout, {c.key for c in columns if c})
-        with SeenKeys() as seen, _error_file(options.errors_to, reader.headers) as errors:
+        with SeenKeys() as seen, _error_file(errors_to, reader.headers) as errors:
             run = _Run(commons, actor, loader, seen, errors, summary, options)
-            rows = _source_rows(reader, columns, layout)
+            rows = _source_rows(reader, columns, layout, summary)
             if options.on_error == "skip" and not options.dry_run:
                 run.in_batches(rows, reader, progress)
             else:
@@ -206,10 +227,22 @@ def _error_file(path: Path | None, headers: Sequence[Any]) -> Any:
 
 
 def _source_rows(
-    reader: TableReader, columns: Sequence[Column | None], layout: Sheet
+    reader: TableReader,
+    columns: Sequence[Column | None],
+    layout: Sheet,
+    summary: ImportSummary,
 ) -> Iterator[SourceRow]:
-    """Each data row with its recognised cells made into values the codec accepts."""
-    example = {c.key: c.example for c in layout.columns}
+    """Each data row with its recognised cells made into values the codec accepts.
+
+    Row 2 is skipped, and ``summary`` says so, when it is the template's example
+    row left in: every column of the template there, every value the example's.
+    A row none of whose recognised cells holds anything is no record (an error
+    file's line about a whole household has only its row number and problems).
+    """
+    # Only the template itself has them all; in a file of fewer columns a genuine first
+    # row may well read like the example (0001, 户籍, 1) in each column it has.
+    whole = {c.key for c in layout.columns} <= {c.key for c in columns if c is not None}
+    example = {c.key: c.example or None for c in layout.columns} if whole else None
     masked_ok = _maskable(layout)
     pairs = [(i, c) for i, c in enumerate(columns) if c is not None]
     for number, cells in reader.rows():
@@ -222,8 +255,15 @@ def _source_rows(
             except ValueError as error:
                 zh, en = error.args
                 problems.append(RowProblem(number, column.header, raw, "cell", zh, en))
-        if number == 2 and all(values.get(k) in (None, v) for k, v in example.items()):
-            continue  # the template's example row, left in by mistake
+        if not problems and all(v is None for v in values.values()):
+            continue
+        if (
+            number == 2
+            and example is not None
+            and all(values.get(k) == v for k, v in example.items())
+        ):
+            summary.example_row_skipped = True
+            continue
         yield SourceRow(number, cells, values, problems)
 
 
@@ -350,8 +390,11 @@ class _Run:
             if problems:
                 self.reject(row.number, row.cells, problems)
 
-    def reject(self, number: int, cells: Sequence[Any], problems: list[RowProblem]) -> None:
-        self.summary.rejected += 1
+    def reject(
+        self, number: int, cells: Sequence[Any], problems: list[RowProblem], counted: bool = True
+    ) -> None:
+        """Report a row's problems; ``counted``: the row was rejected (not only warned about)."""
+        self.summary.rejected += counted
         self.summary.problems += len(problems)
         room = 20 - len(self.summary.first_problems)
         if room > 0:
@@ -360,8 +403,24 @@ class _Run:
             self.errors.add(number, cells, problems)
 
     def report_headless(self, problems: list[RowProblem]) -> None:
+        """Report problems of whole households (their heads), found once every row is in.
+
+        In abort mode each rejects the import like a bad row. In skip mode the
+        household's rows went in with their batches and cannot be taken back,
+        so each is a warning: listed and written to the error file (a line
+        naming the household and its rows, no cells to import again), but no
+        row is counted as rejected.
+        """
         for problem in problems:
-            self.reject(problem.row, [], [problem])
+            if self.options.on_error == "abort":
+                self.reject(problem.row, [], [problem])
+                continue
+            warning = attrs.evolve(
+                problem,
+                zh=f"{problem.zh};仅为提醒,该户各行照常导入",
+                en=f"{problem.en}; a warning: the household's rows are imported all the same",
+            )
+            self.reject(warning.row, [], [warning], counted=False)
 
 
 @attrs.define
@@ -420,7 +479,7 @@ class _Loader:
         raise NotImplementedError
 
     def finish(self, uow: UnitOfWork, seen: SeenKeys) -> list[RowProblem]:
-        """Problems only visible once every row is in (households without a head)."""
+        """Problems only visible once every row is in (a household's head count)."""
         return []
 
     def forget(self) -> None:
@@ -492,10 +551,44 @@ class _Loader:
 
 
 class _ResidentLoader(_Loader):
-    """One row per resident; households made or updated from their household number."""
+    """One row per resident; households made or updated from their household number.
+
+    Heads are checked once every row is in (:meth:`finish`), against what the
+    database then holds: the outcome of the whole file counts, not the order
+    of its rows, so a file may name a new head before the old one steps down.
+    """
 
     RESIDENT_KEYS = tuple(f.name for f in attrs.fields(Resident))
     HOUSEHOLD_KEYS = ("household_no", "address", "household_type")
+    # What rows of the file give a household, each remembered with the first
+    # row that gave it: its cells (a later row must agree) and its head.
+    GIVEN = ("address", "household_type", "residents_group_id", "head")
+
+    @attrs.define
+    class _Home:
+        """A household as the rows of this file so far make it.
+
+        :ivar given: the row of this file that gave each of ``GIVEN``.
+        """
+
+        household: Household
+        new: bool
+        given: dict[str, int]
+        used: bool = False
+        changed: bool = False
+
+        def apply(self, row: int, values: dict[str, Any], head: bool) -> None:
+            """Take what a good row gives: household cells no earlier row gave, and its head."""
+            self.used = True
+            if head:
+                self.given["head"] = row
+            if not values:
+                return
+            self.given.update(dict.fromkeys(values, row))
+            changes = {k: v for k, v in values.items() if getattr(self.household, k) != v}
+            if changes:
+                self.household = attrs.evolve(self.household, **changes)
+                self.changed = True
 
     def permissions(self) -> list[str]:
         return [
@@ -529,24 +622,14 @@ class _ResidentLoader(_Loader):
         numbers = {p.id_number for _r, p, _h, _g in parsed if p is not None and p.id_number}
         nos = {h.household_no for _r, _p, h, _g in parsed if h is not None}
         existing = self._residents(uow, numbers)
-        homes = {
-            h.household_no: h
-            for h in uow.households.find(
-                household.c.community_id == cid, household.c.household_no.in_(sorted(nos))
-            )
-        }
-        heads = self._heads(uow, [h.id for h in homes.values()])
+        homes = self._homes(uow, nos, seen)
         seen_ids = seen.rows("id_number", numbers)
-        seen_homes = seen.rows("household_no", nos)
 
         outcome = _Outcome()
         batch_ids: dict[str, int] = {}
-        batch_homes: dict[str, tuple[Household, int]] = {}
-        new_homes: list[Household] = []
-        home_updates: dict[str, Household] = {}
         inserts: list[Resident] = []
         updates: list[Resident] = []
-        touched: list[tuple[str, int, bool]] = []
+        touched: dict[UUID, list[int]] = {}
         for row, person, home, group in parsed:
             if person is None or home is None or row.problems:
                 outcome.problems[row.number] = row.problems
@@ -563,48 +646,44 @@ class _ResidentLoader(_Loader):
                 )
                 outcome.problems[row.number] = row.problems
                 continue
-            target, plan = self._household(row, home, group, homes, batch_homes, seen_homes)
+            target = homes[home.household_no]
+            values = self._household(row, home, group, target)
             current = existing.get(number)
-            candidate = self._candidate(row, person, current, target.id, keys)
-            if candidate.relation_to_head is RelationToHead.HEAD:
-                head = heads.get(target.id)
-                if head is not None and head != candidate.id:
-                    self.problem(
-                        row,
-                        "relation_to_head",
-                        "household.head_count",
-                        f"户号 {target.household_no} 已有户主",
-                        f"household {target.household_no} already has a head",
-                    )
+            candidate = self._candidate(row, person, current, target.household.id, keys)
+            is_head = candidate.relation_to_head is RelationToHead.HEAD
+            named = target.given.get("head")
+            if is_head and named is not None:
+                # Two rows of the file both name a head: wrong whatever their order.
+                no = target.household.household_no
+                self.problem(
+                    row,
+                    "relation_to_head",
+                    "household.head_count",
+                    f"户号 {no} 已有户主(第{named}行)",
+                    f"household {no} already has a head (row {named})",
+                )
             if row.problems:
                 outcome.problems[row.number] = row.problems
                 continue
             # The row is good: apply what it does to the batch.
             batch_ids[number] = row.number
-            if plan == "new":
-                new_homes.append(target)
-            elif plan == "update":
-                home_updates[target.household_no] = target
-            if target.household_no not in batch_homes:
-                batch_homes[target.household_no] = (target, row.number)
-                if target.household_no not in seen_homes:
-                    touched.append((target.household_no, row.number, target.id in heads))
+            target.apply(row.number, values, is_head)
+            touched.setdefault(target.household.id, []).append(row.number)
             previous = current.household_id if current is not None else None
-            if current is not None and previous is not None and heads.get(previous) == current.id:
-                heads.pop(previous)  # taken again just below if the row is still the head
-            if candidate.relation_to_head is RelationToHead.HEAD:
-                heads[target.id] = candidate.id
+            if previous is not None and previous != target.household.id:
+                # The resident may have been the head there: check that household too.
+                touched.setdefault(previous, []).append(row.number)
             (inserts if current is None else updates).append(candidate)
-        groups = self.groups_to_add(
-            {h.residents_group_id for h in [*new_homes, *home_updates.values()]}
-        )
+        new_homes = [h.household for h in homes.values() if h.new and h.used]
+        home_updates = [h.household for h in homes.values() if not h.new and h.changed]
+        groups = self.groups_to_add({h.residents_group_id for h in [*new_homes, *home_updates]})
         with uow.batch():
             if groups:
                 uow.repo(ResidentsGroup).add_many(groups)
             if new_homes:
                 uow.households.add_many(new_homes)
             if home_updates:
-                uow.households.update_many(list(home_updates.values()))
+                uow.households.update_many(home_updates)
             if inserts:
                 uow.residents.add_many(inserts)
             stored = uow.residents.update_many(updates) if updates else []
@@ -616,11 +695,12 @@ class _ResidentLoader(_Loader):
         outcome.households_updated = len(home_updates)
         outcome.groups_created = len(groups)
         seen.add("id_number", batch_ids.items())
-        seen.add("household_no", ((no, r) for no, (_h, r) in batch_homes.items()))
-        seen.households(touched)
-        seen.households(
-            (no, r, True) for no, (h, r) in batch_homes.items() if heads.get(h.id) is not None
-        )
+        for what in self.GIVEN:
+            seen.add(
+                f"household.{what}",
+                ((no, h.given[what]) for no, h in homes.items() if what in h.given),
+            )
+        seen.touch((str(k), rows) for k, rows in touched.items())
         return outcome
 
     def _check_id_number(self, row: SourceRow) -> None:
@@ -659,34 +739,35 @@ class _ResidentLoader(_Loader):
         by_id = {r.id: r for r in uow.residents.find(resident.c.id.in_([p.id for p in pairs]))}
         return {number: by_id[rid] for rid, number in pairs if rid in by_id}
 
-    def _heads(self, uow: UnitOfWork, household_ids: list[UUID]) -> dict[UUID, UUID]:
-        """The active head of each of these households."""
-        if not household_ids:
-            return {}
-        scoped = uow.scoped(Resident)
-        rows = uow.connection.execute(
-            select(scoped.c.household_id, scoped.c.id).where(
-                scoped.c.community_id == self.community.id,
-                scoped.c.household_id.in_(household_ids),
-                scoped.c.relation_to_head == RelationToHead.HEAD,
-                scoped.c.status == ResidentStatus.ACTIVE,
+    def _homes(self, uow: UnitOfWork, nos: set[str], seen: SeenKeys) -> dict[str, _Home]:
+        """The households of these numbers: stored ones (earlier batches' included), or new."""
+        cid = self.community.id
+        stored = {
+            h.household_no: h
+            for h in uow.households.find(
+                household.c.community_id == cid, household.c.household_no.in_(sorted(nos))
             )
-        )
-        return {row.household_id: row.id for row in rows}
+        }
+        given = {what: seen.rows(f"household.{what}", nos) for what in self.GIVEN}
+        homes: dict[str, _ResidentLoader._Home] = {}
+        for no in sorted(nos):
+            found = stored.get(no)
+            homes[no] = self._Home(
+                # Cells no row gives keep the model's defaults.
+                found or Household(community_id=cid, household_no=no),
+                new=found is None,
+                given={what: rows[no] for what, rows in given.items() if no in rows},
+            )
+        return homes
 
     def _household(
-        self,
-        row: SourceRow,
-        home: Household,
-        group: Any,
-        homes: dict[str, Household],
-        batch_homes: dict[str, tuple[Household, int]],
-        seen_homes: dict[str, int],
-    ) -> tuple[Household, str]:
-        """The household the row belongs to, and whether it is ``new``, to ``update`` or ``same``.
+        self, row: SourceRow, home: Household, group: Any, target: _Home
+    ) -> dict[str, Any]:
+        """The household cells the row gives that no earlier row of this file gave.
 
-        Empty household cells inherit; values that differ from the ones an
-        earlier row of this file gave are a problem on this row.
+        Empty household cells inherit, whichever row of the file comes first:
+        a later row fills what earlier ones left blank. Only a value that
+        differs from one an earlier row gave is a problem on this row.
         """
         given: dict[str, Any] = {
             k: getattr(home, k)
@@ -695,29 +776,21 @@ class _ResidentLoader(_Loader):
         }
         if group is not None:
             given["residents_group_id"] = group
-        no = home.household_no
-        if no in batch_homes or no in seen_homes:
-            base, first = batch_homes.get(no, (homes.get(no), seen_homes.get(no)))
-            if base is None:  # created by an earlier batch and rolled back with it
-                return attrs.evolve(home, **given), "new"
-            for key, value in given.items():
-                if getattr(base, key) != value:
-                    column = "residents_group" if key == "residents_group_id" else key
-                    self.problem(
-                        row,
-                        column,
-                        "household.conflict",
-                        f"与第{first}行(同一户号 {no})的值不一致",
-                        f"differs from row {first} of the same household {no}",
-                    )
-            return base, "same"
-        stored = homes.get(no)
-        if stored is None:
-            return attrs.evolve(home, **given), "new"
-        changes = {k: v for k, v in given.items() if getattr(stored, k) != v}
-        if not changes:
-            return stored, "same"
-        return attrs.evolve(stored, **changes), "update"
+        fresh: dict[str, Any] = {}
+        for key, value in given.items():
+            first = target.given.get(key)
+            if first is None:
+                fresh[key] = value
+            elif getattr(target.household, key) != value:
+                no = target.household.household_no
+                self.problem(
+                    row,
+                    "residents_group" if key == "residents_group_id" else key,
+                    "household.conflict",
+                    f"与第{first}行(同一户号 {no})的值不一致",
+                    f"differs from row {first} of the same household {no}",
+                )
+        return fresh
 
     def _candidate(
         self,
@@ -747,21 +820,62 @@ class _ResidentLoader(_Loader):
         return attrs.evolve(current, **changes)
 
     def finish(self, uow: UnitOfWork, seen: SeenKeys) -> list[RowProblem]:
-        headless = seen.headless()
-        if not headless:
-            return []
-        header = self.headers["relation_to_head"]
-        return [
-            RowProblem(
-                row,
-                header,
-                None,
-                "household.head_count",
-                f"户号 {no} 没有户主",
-                f"household {no} has no head",
+        """Households the file touched that are left without exactly one active head.
+
+        Read from the database once every row is in, one query per thousand
+        households. A household left with no active member (its only member
+        moved to another) needs no head.
+        """
+        problems: list[RowProblem] = []
+        for chunk in seen.touched(1000):
+            rows = {UUID(key): numbers for key, numbers in chunk}
+            counts = self._head_counts(uow, list(rows))
+            if not counts:
+                continue
+            found = uow.households.find(household.c.id.in_(sorted(counts, key=str)))
+            problems.extend(
+                self._head_problem(h.household_no, counts[h.id], rows[h.id]) for h in found
             )
-            for no, row in headless
-        ]
+        return sorted(problems, key=lambda p: p.row)
+
+    def _head_counts(self, uow: UnitOfWork, household_ids: list[UUID]) -> dict[UUID, int]:
+        """The active heads of those of these households with active members but not one head."""
+        scoped = uow.scoped(Resident)
+        heads = func.sum(case((scoped.c.relation_to_head == RelationToHead.HEAD, 1), else_=0))
+        # No join and a short list of ids: under row-level security the planner
+        # expects a row or two and would otherwise test every resident against the list.
+        query = (
+            select(scoped.c.household_id, heads)
+            .where(
+                scoped.c.community_id == self.community.id,
+                scoped.c.household_id.in_(household_ids),
+                scoped.c.status == ResidentStatus.ACTIVE,
+            )
+            .group_by(scoped.c.household_id)
+            .having(heads != 1)
+        )
+        return {row[0]: int(row[1]) for row in uow.connection.execute(query)}
+
+    def _head_problem(self, no: str, heads: int, rows: list[int]) -> RowProblem:
+        """The problem of a household with ``heads`` heads, at the first of its ``rows``."""
+        shown = rows[:10]
+        more = len(rows) > len(shown)
+        zh_rows = "、".join(map(str, shown)) + ("等" if more else "")
+        en_rows = ", ".join(map(str, shown)) + (", …" if more else "")
+        en_where = f"{'rows' if len(rows) > 1 else 'row'} {en_rows} of this file"
+        if heads == 0:
+            zh, en = f"户号 {no} 没有户主", f"household {no} has no head"
+        else:
+            zh = f"户号 {no} 有{heads}位户主,每户只能有一位"
+            en = f"household {no} has {heads} heads; a household has exactly one"
+        return RowProblem(
+            rows[0],
+            self.headers["relation_to_head"],
+            None,
+            "household.head_count",
+            f"{zh}(本文件第{zh_rows}行)",
+            f"{en} ({en_where})",
+        )
 
 
 class _EntityLoader(_Loader):
@@ -769,6 +883,15 @@ class _EntityLoader(_Loader):
 
     model: type[Any]
     entity: str
+
+    @attrs.frozen
+    class Unclear:
+        """Several stored records fit a row: a problem on the row rather than a guess."""
+
+        column: str
+        code: str
+        zh: str
+        en: str
 
     def permissions(self) -> list[str]:
         return [f"{self.entity}:create", f"{self.entity}:update"]
@@ -778,8 +901,15 @@ class _EntityLoader(_Loader):
         return [c.key for c in self.layout.columns if c.key in names and c.key in self.present]
 
     def match(self, uow: UnitOfWork, objs: list[Any]) -> dict[tuple[str, str], Any]:
-        """Stored records matching ``objs``, by ``(key column, value)``."""
+        """Stored records matching ``objs``, by their :meth:`key_of`; one query for the batch.
+
+        A value may be :class:`Unclear` when several stored records fit.
+        """
         raise NotImplementedError
+
+    def kept(self, obj: Any, current: Any) -> dict[str, Any]:
+        """Stored values an update keeps although the row leaves them empty."""
+        return {}
 
     def key_of(self, obj: Any) -> tuple[str, str]:
         """The column and value that identify ``obj``."""
@@ -802,10 +932,16 @@ class _EntityLoader(_Loader):
         good = [obj for row, obj in parsed if obj is not None and not row.problems]
         stored = self.match(uow, good)
         seen_keys = seen.rows(self.entity, [f"{k}={v}" for k, v in map(self.key_of, good)])
+        # Rows with different keys may still mean one record (a unit matched by code or by
+        # name): the second would update it again, so records are tracked as well as keys.
+        records = f"{self.entity}.record"
+        found = [str(s.id) for s in stored.values() if not isinstance(s, self.Unclear)]
+        seen_records = seen.rows(records, found)
         outcome = _Outcome()
         inserts: list[Any] = []
         updates: list[Any] = []
         batch_keys: dict[str, int] = {}
+        batch_records: dict[str, int] = {}
         for row, obj in parsed:
             if obj is None or row.problems:
                 outcome.problems[row.number] = row.problems
@@ -821,6 +957,23 @@ class _EntityLoader(_Loader):
                 continue
             batch_keys[key] = row.number
             current = stored.get((column, value))
+            if isinstance(current, self.Unclear):
+                self.problem(row, current.column, current.code, current.zh, current.en)
+                outcome.problems[row.number] = row.problems
+                continue
+            if current is not None:
+                record = str(current.id)
+                earlier = batch_records.get(record) or seen_records.get(record)
+                if earlier is not None:
+                    self.problem(
+                        row,
+                        column,
+                        "duplicate",
+                        f"与第{earlier}行对应同一条记录",
+                        f"means the same record as row {earlier}",
+                    )
+                    outcome.problems[row.number] = row.problems
+                    continue
             masked = [k for k in keys if isinstance(row.values.get(k), Masked)]
             if current is None:
                 if masked:
@@ -835,9 +988,12 @@ class _EntityLoader(_Loader):
                     outcome.problems[row.number] = row.problems
                     continue
                 inserts.append(obj)
+                batch_records[str(obj.id)] = row.number
                 continue
+            batch_records[str(current.id)] = row.number
             changes = {k: getattr(obj, k) for k in keys}
             changes |= {k: getattr(current, k) for k in masked}
+            changes |= self.kept(obj, current)
             if "residents_group" in self.present:
                 changes["residents_group_id"] = obj.residents_group_id
             updates.append(attrs.evolve(current, **changes))
@@ -857,6 +1013,7 @@ class _EntityLoader(_Loader):
         outcome.unchanged = len(updates) - changed
         outcome.groups_created = len(groups)
         seen.add(self.entity, batch_keys.items())
+        seen.add(records, batch_records.items())
         return outcome
 
 
@@ -877,20 +1034,60 @@ class _PartnerUnitLoader(_EntityLoader):
     entity = "partner_unit"
 
     def match(self, uow: UnitOfWork, objs: list[Any]) -> dict[tuple[str, str], Any]:
+        """Units by credit code; failing that, by name (see :meth:`_by_name`)."""
+        if not objs:
+            return {}
         codes = sorted({o.credit_code for o in objs if o.credit_code})
-        names = sorted({o.name for o in objs if not o.credit_code})
-        repo = uow.repo(PartnerUnit)
+        names = sorted({o.name for o in objs})
         table = partner_unit.c
+        # Every namesake too, not only those of rows without a code: a row's code may be
+        # new to a unit stored without one.
+        units = uow.repo(PartnerUnit).find(
+            table.community_id == self.community.id,
+            table.credit_code.in_(codes) | table.name.in_(names),
+        )
+        by_code = {u.credit_code: u for u in units if u.credit_code}
+        namesakes: dict[str, list[PartnerUnit]] = {}
+        for unit in units:
+            namesakes.setdefault(unit.name, []).append(unit)
         found: dict[tuple[str, str], Any] = {}
-        if codes:
-            for unit in repo.find(
-                table.community_id == self.community.id, table.credit_code.in_(codes)
-            ):
-                found["credit_code", str(unit.credit_code)] = unit
-        if names:
-            for unit in repo.find(table.community_id == self.community.id, table.name.in_(names)):
-                found.setdefault(("name", str(unit.name)), unit)
+        for obj in objs:
+            fits = by_code.get(obj.credit_code) if obj.credit_code else None
+            if fits is None:
+                fits = self._by_name(obj, namesakes.get(obj.name, []))
+            if fits is not None:
+                found[self.key_of(obj)] = fits
         return found
+
+    def _by_name(self, obj: PartnerUnit, namesakes: list[PartnerUnit]) -> Any:
+        """The stored unit of ``obj``'s name that the row means, if one does.
+
+        A row with a code no unit has is the unit of its name stored without a
+        code (the code is added to it), or a new unit. A row without a code is
+        the unit of its name stored without one, else the only unit of its name.
+        Several candidates are :class:`~_EntityLoader.Unclear`, never a guess.
+        """
+        uncoded = [u for u in namesakes if not u.credit_code]
+        candidates = uncoded if obj.credit_code or uncoded else namesakes
+        if len(candidates) < 2:
+            return candidates[0] if candidates else None
+        n = len(candidates)
+        if candidates is uncoded:
+            zh = f"有 {n} 个同名单位未登记统一社会信用代码,无法确定是哪一个;请先区分或合并这些单位"
+            en = (
+                f"{n} units of this name have no credit code: cannot tell which one the row"
+                " means; tell them apart or merge them first"
+            )
+        else:
+            zh = f"有 {n} 个同名单位,无法确定是哪一个;请填写统一社会信用代码"
+            en = f"{n} units have this name: cannot tell which one the row means; give its code"
+        return self.Unclear("name", "name.ambiguous", zh, en)
+
+    def kept(self, obj: Any, current: Any) -> dict[str, Any]:
+        # A row matched by name without a code leaves the code that identifies the unit.
+        if obj.credit_code is None and current.credit_code:
+            return {"credit_code": current.credit_code}
+        return {}
 
 
 _LOADERS: dict[str, Callable[[Commons, Community, Sheet, set[str]], _Loader]] = {

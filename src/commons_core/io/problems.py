@@ -11,7 +11,10 @@ sheet (row, column, value, message in Chinese and in English).
 from __future__ import annotations
 
 import csv
+import functools
 from collections.abc import Sequence
+from contextlib import ExitStack
+from datetime import date, datetime, time
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
@@ -19,7 +22,9 @@ from typing import IO, Any
 import attrs
 
 from commons_core.errors import Problem
-from commons_core.io.layout import PROBLEMS_COLUMN, ROW_COLUMN
+from commons_core.io.layout import KINDS, PROBLEMS_COLUMN, ROW_COLUMN
+from commons_core.io.output import replacing, worksheet_unsafe, xlsx_text
+from commons_core.validation.text import CONTROL_CHARACTERS
 
 __all__ = ["ErrorFile", "RowProblem"]
 
@@ -29,7 +34,9 @@ class RowProblem:
     """One thing wrong in one row of a file.
 
     :ivar row: the row number a spreadsheet shows (the header is row 1).
-    :ivar column: the column's header as the file has it; empty for the whole row.
+    :ivar column: the column's header in the sheet's layout (``姓名 / name``), whichever
+        header the file gives it (``姓名``, ``name``): the same in every report, and
+        recognisable in either language; empty for the whole row.
     :ivar value: the cell's value.
     :ivar code: the rule that failed.
     """
@@ -59,14 +66,65 @@ class RowProblem:
         return cls(row, column, value, problem.code, problem.zh, problem.en)
 
 
+def _day(value: Any) -> Any:
+    """A date cell as a date: a workbook gives its dates as datetimes at midnight."""
+    if isinstance(value, datetime) and value.tzinfo is None and value.time() == time():
+        return value.date()
+    return value
+
+
+def _text(value: Any) -> str:
+    """A cell as text the importer reads back: ``YYYY-MM-DD``, or ``YYYY-MM-DD HH:MM:SS``."""
+    value = _day(value)
+    if isinstance(value, datetime):
+        return value.isoformat(" ", "seconds")
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _cell(sheet: Any, value: Any) -> Any:
+    """A write-only cell of ``sheet`` holding ``value`` as it was read: dates, numbers, text."""
+    from openpyxl.cell import WriteOnlyCell
+
+    if worksheet_unsafe(value):
+        # Echoed from the input and reported anyway: debris a worksheet cannot hold shows
+        # as U+FFFD, and text starting with "=" stays text rather than becoming a formula.
+        return xlsx_text(sheet, value, "\ufffd")
+    return WriteOnlyCell(sheet, value=_day(value))
+
+
+@functools.lru_cache(maxsize=8)
+def _places(headers: tuple[str, ...]) -> dict[str, int]:
+    """The index in a file with these headers of each column, by its layout header.
+
+    A problem names its column by the layout's header (``姓名 / name``), while the
+    file may head it ``姓名``, ``name`` or ``Name``: recognised as the importer does.
+    """
+    places: dict[str, int] = {}
+    for layout in KINDS.values():
+        columns, _unknown = layout.match_headers(headers)
+        for index, column in enumerate(columns):
+            if column is not None:
+                places.setdefault(column.header, index)
+    return places
+
+
 class ErrorFile:
     """Rejected rows written as they are found (CSV or XLSX, by the file's extension)."""
 
     def __init__(self, path: Path, headers: Sequence[Any]) -> None:
+        """Start the error file at ``path``; :class:`~commons_core.io.output.OutputError` if
+        it cannot be written there (a missing folder), before any row is read."""
         self.path = path
         self.headers = ["" if h is None else str(h) for h in headers]
         self._xlsx = path.suffix.lower() == ".xlsx"
         self._file: IO[str] | None = None
+        # Written beside its name and put in place once complete (by close): a person
+        # never fixes rows from a half-written file, nor loses an earlier one to a failure.
+        self._place = ExitStack()
+        self._partial = self._place.enter_context(replacing(path))
+        self._finished = False
         extra = [ROW_COLUMN.header, PROBLEMS_COLUMN.header]
         if self._xlsx:
             from openpyxl import Workbook
@@ -80,42 +138,49 @@ class ErrorFile:
             )
         else:
             # UTF-8 with a byte-order mark: Excel then opens the Chinese correctly.
-            self._file = path.open("w", encoding="utf-8-sig", newline="")
+            self._file = self._partial.open("w", encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._file)
             self._writer.writerow([*self.headers, *extra])
 
     def add(self, row: int, cells: Sequence[Any], problems: Sequence[RowProblem]) -> None:
-        """Write one rejected row and its problems."""
+        """Write one rejected row and its problems.
+
+        The cells are written so that the fixed file imports again: dates as
+        ``YYYY-MM-DD`` in CSV and as date cells in XLSX, where text is always
+        text (never a formula). Each bad cell is marked, whichever header style
+        the file uses.
+        """
         summary = "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems)
         padded = [*cells, *[None] * (len(self.headers) - len(cells))][: len(self.headers)]
         if not self._xlsx:
-            self._writer.writerow([*("" if c is None else c for c in padded), row, summary])
+            self._writer.writerow([*map(_text, padded), row, summary])
             return
-        from openpyxl.cell import WriteOnlyCell
         from openpyxl.comments import Comment
         from openpyxl.styles import PatternFill
 
-        bad = {p.column: p for p in problems}
+        places = _places(tuple(self.headers))
+        notes: dict[int, list[str]] = {}
+        for p in problems:
+            if p.column in places:
+                notes.setdefault(places[p.column], []).append(p.message)
         fill = PatternFill("solid", fgColor="FFC7CE")
         out: list[Any] = []
-        for header, value in zip(self.headers, padded, strict=True):
-            cell = WriteOnlyCell(self._rows, value=value)
-            problem = bad.get(header)
-            if problem is not None:
+        for index, value in enumerate(padded):
+            cell = _cell(self._rows, value)
+            if index in notes:
                 cell.fill = fill
-                cell.comment = Comment(problem.message, "commons")
+                # A comment is XML too: no control characters there either.
+                text = CONTROL_CHARACTERS.sub("\ufffd", "\n".join(notes[index]))
+                cell.comment = Comment(text, "commons")
             out.append(cell)
-        self._rows.append([*out, row, summary])
+        self._rows.append([*out, row, _cell(self._rows, summary)])
         for p in problems:
-            value = "" if p.value is None else str(p.value)
-            self._list.append([p.row, p.column, value, p.zh, p.en])
+            listed = (p.row, p.column, _text(p.value), p.zh, p.en)
+            self._list.append([_cell(self._list, v) for v in listed])
 
     def close(self) -> None:
-        """Finish the file."""
-        if self._xlsx:
-            self._book.save(self.path)
-        elif self._file is not None:
-            self._file.close()
+        """Finish the file and put it in its place."""
+        self.__exit__(None, None, None)
 
     def __enter__(self) -> ErrorFile:
         return self
@@ -126,4 +191,16 @@ class ErrorFile:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        self.close()
+        """Put the finished file in its place; after a failure (``exc``), remove it."""
+        if self._finished:
+            return  # closed, then left as a context manager
+        self._finished = True
+        try:
+            if self._file is not None:
+                self._file.close()
+            elif self._xlsx and exc is None:
+                self._book.save(self._partial)
+        except BaseException as error:
+            self._place.__exit__(type(error), error, error.__traceback__)
+            raise
+        self._place.__exit__(exc_type, exc, tb)

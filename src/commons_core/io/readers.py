@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import TracebackType
@@ -21,7 +22,13 @@ from commons_core.errors import CommonsError
 __all__ = ["FileError", "TableReader", "detect_encoding", "open_table"]
 
 SAMPLE_BYTES = 1 << 16
-"""How much of a CSV file decides its encoding."""
+"""How much of a CSV file, from its first byte that is not ASCII, decides its encoding."""
+SCAN_BYTES = 1 << 20
+"""How much of a CSV file is looked at at once when looking for its first non-ASCII byte."""
+
+_NOT_ASCII = re.compile(rb"[\x80-\xff]")
+_ESCAPED = re.compile("[\udc80-\udcff]")
+"""Bytes that are no text, as the ``surrogateescape`` error handler keeps them."""
 
 
 class FileError(CommonsError):
@@ -36,17 +43,57 @@ def detect_encoding(sample: bytes) -> str:
     anything else is GB18030, the superset of GBK and GB2312 that Excel and
     WPS write on Chinese Windows.
     """
-    if sample.startswith(codecs.BOM_UTF8):
+    return _marked(sample) or _utf8_or_gb18030(sample)
+
+
+def _marked(start: bytes) -> str | None:
+    """The encoding a file beginning with ``start`` names by its byte-order mark, if any."""
+    if start.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
+    return None
+
+
+def _utf8_or_gb18030(sample: bytes, *, cut: bool = True) -> str:
+    """UTF-8 if ``sample`` decodes as UTF-8, else GB18030; ``cut``: the file goes on after it."""
     try:
         sample.decode("utf-8")
     except UnicodeDecodeError as error:
-        # A sample may end inside a character: that is no evidence against UTF-8.
-        if not (error.reason == "unexpected end of data" and error.start >= len(sample) - 3):
+        # A sample cut short may end inside a character: that is no evidence against UTF-8.
+        ends_inside = error.reason == "unexpected end of data" and error.start >= len(sample) - 3
+        if not (cut and ends_inside):
             return "gb18030"
     return "utf-8"
+
+
+def _sniff(raw: BinaryIO) -> str:
+    """The encoding of the CSV file ``raw`` (read from its start; left anywhere).
+
+    ASCII reads the same in every encoding detected, so the decision is taken on
+    :data:`SAMPLE_BYTES` from the first byte that is not ASCII, wherever it is: a
+    GB18030 file may well begin with thousands of rows of numbers and pinyin. Chunks
+    are skipped with :meth:`bytes.isascii` (C speed), one in memory at a time.
+    """
+    skipped = 0
+    chunk = raw.read(SCAN_BYTES)
+    while chunk.isascii():
+        if not chunk:
+            return "utf-8"  # ASCII throughout
+        skipped += len(chunk)
+        chunk = raw.read(SCAN_BYTES)
+    match = _NOT_ASCII.search(chunk)
+    assert match is not None  # the chunk is not ASCII
+    start = match.start()
+    # The first byte that is not ASCII starts a character in UTF-8 and in GB18030 alike
+    # (whose lead bytes are never ASCII), so the sample begins on a character; at its
+    # end a character cut in two is allowed for, unless the file ends there.
+    sample = chunk[start : start + SAMPLE_BYTES]
+    if len(sample) < SAMPLE_BYTES:
+        sample += raw.read(SAMPLE_BYTES - len(sample))
+    # Only a file's first bytes can be a byte-order mark.
+    marked = _marked(sample) if skipped + start == 0 else None
+    return marked or _utf8_or_gb18030(sample, cut=len(sample) == SAMPLE_BYTES)
 
 
 class TableReader:
@@ -86,20 +133,21 @@ class CsvReader(TableReader):
     """A CSV file, its encoding and delimiter detected."""
 
     def __init__(self, path: Path) -> None:
+        self._path = path
         self._raw: BinaryIO = path.open("rb")
         self._size = max(path.stat().st_size, 1)
-        self.encoding = detect_encoding(self._raw.read(SAMPLE_BYTES))
+        self.encoding = _sniff(self._raw)
         self._raw.seek(0)
         self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
-        self._line = 1
+        self._delimiter = ","
         try:
             first = self._text.readline()
         except UnicodeDecodeError:
             self.close()
             raise self._decode_error() from None
-        delimiter = "\t" if first.count("\t") > first.count(",") else ","
-        self._reader = csv.reader(self._text, delimiter=delimiter)
-        self.headers = next(csv.reader([first], delimiter=delimiter), [])
+        self._delimiter = "\t" if first.count("\t") > first.count(",") else ","
+        self._reader = csv.reader(self._text, delimiter=self._delimiter)
+        self.headers = next(csv.reader([first], delimiter=self._delimiter), [])
         if not any(h.strip() for h in self.headers):
             self.close()
             raise FileError("文件第1行应为表头", "row 1 of the file must be the header row")
@@ -110,18 +158,37 @@ class CsvReader(TableReader):
         try:
             for cells in self._reader:
                 number += 1
-                self._line = number
                 if any(cells):
                     yield number, cells
         except UnicodeDecodeError:
             raise self._decode_error() from None
 
     def _decode_error(self) -> FileError:
+        row = self._undecodable_row()
+        where = f"第{row}行" if row else "文件"
+        near = f"row {row} of the file" if row else "the file"
         return FileError(
-            f"第{self._line}行附近不是有效的 {self.encoding} 文本,请另存为 UTF-8 CSV",
-            f"near row {self._line} the file is not valid {self.encoding} text;"
-            " save it as UTF-8 CSV",
+            f"{where}不是有效的 {self.encoding} 文本,请另存为 UTF-8 CSV",
+            f"{near} is not valid {self.encoding} text; save it as UTF-8 CSV",
         )
+
+    def _undecodable_row(self) -> int | None:
+        """The first row holding bytes that are not text in :attr:`encoding`.
+
+        The decoder works a chunk ahead of the rows, so its failure does not say
+        where: the file is read again, only now that it failed, with such bytes
+        kept as lone surrogates, up to the first row that has one.
+        """
+        with self._path.open("rb") as raw:
+            text = io.TextIOWrapper(raw, self.encoding, errors="surrogateescape", newline="")
+            rows = csv.reader(text, delimiter=self._delimiter)
+            try:
+                for number, cells in enumerate(rows, start=1):
+                    if any(_ESCAPED.search(cell) for cell in cells):
+                        return number
+            except UnicodeDecodeError:
+                return None  # bytes surrogateescape cannot keep (broken UTF-16)
+        return None
 
     def progress(self) -> float:
         """The share of the file's bytes read so far."""

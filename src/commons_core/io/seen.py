@@ -1,16 +1,17 @@
 """What an import has seen so far (ID numbers, household numbers), kept on disk.
 
 An import must notice that row 900,000 repeats the ID number of row 12, and
-which households it created still lack a head, without holding a million
-keys in memory. A private temporary SQLite database (``sqlite3.connect("")``
-is a file that disappears when closed, with a small page cache) holds them:
-one indexed look-up and one insert per batch, and flat memory.
+which households its rows touched (to check their heads once every row is
+in), without holding a million keys in memory. A private temporary SQLite
+database (``sqlite3.connect("")`` is a file that disappears when closed,
+with a small page cache) holds them: one indexed look-up and one insert per
+batch, and flat memory.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 
 __all__ = ["SeenKeys"]
@@ -33,7 +34,8 @@ class SeenKeys:
         self._db.execute(
             "CREATE TABLE k (kind TEXT, key TEXT, row INTEGER, PRIMARY KEY (kind, key))"
         )
-        self._db.execute("CREATE TABLE head (key TEXT PRIMARY KEY, row INTEGER, has_head INTEGER)")
+        # Row numbers as text ("2,5,9"): one row per household keeps the store small.
+        self._db.execute("CREATE TABLE home (key TEXT PRIMARY KEY, rows TEXT)")
         self._db.execute("BEGIN")
 
     def rows(self, kind: str, keys: Iterable[str]) -> dict[str, int]:
@@ -56,19 +58,19 @@ class SeenKeys:
             "INSERT OR IGNORE INTO k VALUES (?, ?, ?)", ((kind, k, r) for k, r in items)
         )
 
-    def households(self, items: Iterable[tuple[str, int, bool]]) -> None:
-        """Remember households (number, first row, whether they have a head)."""
+    def touch(self, items: Iterable[tuple[str, Sequence[int]]]) -> None:
+        """Remember the rows that touched each household (by key), after earlier batches' rows."""
         self._db.executemany(
-            "INSERT INTO head VALUES (?, ?, ?) ON CONFLICT (key)"
-            " DO UPDATE SET has_head = max(has_head, excluded.has_head)",
-            ((k, r, int(h)) for k, r, h in items),
+            "INSERT INTO home VALUES (?, ?) ON CONFLICT (key)"
+            " DO UPDATE SET rows = rows || ',' || excluded.rows",
+            ((k, ",".join(map(str, rows))) for k, rows in items),
         )
 
-    def headless(self) -> list[tuple[str, int]]:
-        """Households touched that have no head: ``(household number, first row)``."""
-        return self._db.execute(
-            "SELECT key, row FROM head WHERE has_head = 0 ORDER BY row"
-        ).fetchall()
+    def touched(self, size: int) -> Iterator[list[tuple[str, list[int]]]]:
+        """Every household touched with its rows, ``size`` at a time, in the order first touched."""
+        cursor = self._db.execute("SELECT key, rows FROM home ORDER BY rowid")
+        while chunk := cursor.fetchmany(size):
+            yield [(key, [int(r) for r in rows.split(",")]) for key, rows in chunk]
 
     def commit(self) -> None:
         """Keep what the batch added."""
