@@ -12,7 +12,7 @@ import pytest
 from openpyxl import load_workbook
 from sqlalchemy import func, select, update
 
-from commons_core import AccessDenied, Actor, Community, Household, Resident
+from commons_core import AccessDenied, Actor, Community, ConfigurationError, Household, Resident
 from commons_core.io import ImportOptions, export_table, import_table, write_template
 from commons_core.io.output import OutputError
 from commons_core.model import Gender, RelationToHead
@@ -161,3 +161,11 @@ def test_an_output_that_is_a_folder_is_a_clear_error_and_leaves_nothing_beside_i
         export_table(commons, admin, "residents", "边界社区", output=folder)
     assert "cannot write" in failed.value.en
     assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".partial")] == []
+
+
+def test_a_column_asked_for_twice_is_a_clear_error(
+    commons: Commons, admin: Actor, community: Community, tmp_path: Path
+) -> None:
+    with pytest.raises(ConfigurationError) as failed:
+        export_table(commons, admin, "residents", "边界社区", columns=["name", "gender", "name"])
+    assert failed.value.en == "columns given twice: name"

@@ -261,6 +261,12 @@ def _plan(uow: UnitOfWork, kind: str, community_id: Any, keys: Sequence[str]) ->
             f"没有这些列:{', '.join(unknown)}(可选:{', '.join(by_key)})",
             f"no such columns: {', '.join(unknown)} (choose from {', '.join(by_key)})",
         )
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        # A JSON object holds a key once: the file would not say what was asked.
+        raise ConfigurationError(
+            f"列重复:{', '.join(twice)}", f"columns given twice: {', '.join(twice)}"
+        )
     return attrs.evolve(plan, columns=tuple(by_key[k] for k in keys))
 
 
