@@ -281,9 +281,12 @@ def make_converter(rules: RuleSet) -> cattrs.Converter:
 def _checked(
     converter: cattrs.Converter, rules: RuleSet, cls: type, name: str, field_type: Any
 ) -> Callable[[Any, Any], Any]:
+    # The field type's hook found once, not dispatched for every value: every text and
+    # whole-number field has checks (its column's limits at least).
+    structure = converter.get_structure_hook(field_type)
+
     def hook(value: Any, _type: Any) -> Any:
-        structured = converter.structure(value, field_type)
-        return rules.check_field(cls, name, structured)
+        return rules.check_field(cls, name, structure(value, field_type))
 
     return hook
 
