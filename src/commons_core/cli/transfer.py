@@ -108,7 +108,10 @@ def template(kind: str, fmt: str, output: Path | None) -> None:
     type=click.Choice(["abort", "skip"]),
     default="abort",
     show_default=True,
-    help="abort:有错则全不写入 / write nothing if a row is bad; skip:跳过错误行 / skip bad rows.",
+    help=(
+        "abort:有错则全不写入 / write nothing if a row is bad; skip:跳过错误行,"
+        "户主问题仅提醒 / skip bad rows, warn about households' heads."
+    ),
 )
 @click.option(
     "--errors-to",
