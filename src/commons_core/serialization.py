@@ -21,8 +21,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from types import NoneType, UnionType
-from typing import Any, TypeVar, Union, get_args, get_origin
+from typing import Any, TypeVar, get_args, get_origin
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -37,6 +36,7 @@ from cattrs.gen import make_dict_structure_fn, override
 
 from commons_core.errors import Problem, ValidationError
 from commons_core.model.enums import LabeledEnum
+from commons_core.model.fields import optional_of
 from commons_core.validation.rules import RuleContext, RuleSet, RuleViolation, normalise_text
 
 __all__ = ["CHINA_TIME", "Codec", "make_converter"]
@@ -201,15 +201,6 @@ def _is_any_set_type(type_: Any) -> bool:
     return _is_set_type(type_) or type_ in (frozenset, set)
 
 
-def _optional_of(type_: Any) -> Any | None:
-    """``X`` when ``type_`` is ``X | None``, else ``None``."""
-    if get_origin(type_) in (Union, UnionType):
-        args = [a for a in get_args(type_) if a is not NoneType]
-        if len(args) == 1 and len(get_args(type_)) == 2:
-            return args[0]
-    return None
-
-
 def make_converter(rules: RuleSet) -> cattrs.Converter:
     """A fresh converter with the SDK's hooks and ``rules``' field checks.
 
@@ -233,9 +224,7 @@ def make_converter(rules: RuleSet) -> cattrs.Converter:
     }
     for type_, hook in by_class.items():
         converter.register_structure_hook(type_, hook)
-    converter.register_structure_hook_func(
-        lambda t: _optional_of(t) is str, _structure_optional_str
-    )
+    converter.register_structure_hook_func(lambda t: optional_of(t) is str, _structure_optional_str)
 
     def structure_set(value: Any, type_: Any) -> frozenset[Any]:
         (item_type,) = get_args(type_)

@@ -13,7 +13,8 @@ Docs, forms, spreadsheet headers and access rules all read this one source.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
+from types import NoneType, UnionType
+from typing import Any, Union, get_args, get_origin
 
 import attrs
 
@@ -109,3 +110,12 @@ def sensitive_fields(cls: type) -> dict[str, Sensitivity]:
         if isinstance(info, FieldInfo) and info.sensitivity is not None:
             result[field.name] = info.sensitivity
     return result
+
+
+def optional_of(type_: Any) -> Any | None:
+    """``X`` when a field's type ``type_`` is ``X | None``, else ``None``."""
+    if get_origin(type_) in (Union, UnionType):
+        args = [a for a in get_args(type_) if a is not NoneType]
+        if len(args) == 1 and len(get_args(type_)) == 2:
+            return args[0]
+    return None

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Iterable, Iterator
-from types import NoneType, UnionType
-from typing import Any, get_args, get_origin
+from typing import Any
 
 import attrs
 from sqlalchemy import BigInteger, Integer, SmallInteger, String
 
+from commons_core.model.fields import optional_of
 from commons_core.storage.schema import Entity
 from commons_core.validation.rules import FieldRule, RuleViolation
 
@@ -36,7 +36,7 @@ def column_limits(entities: Iterable[Entity]) -> Iterator[FieldRule]:
             column = entity.table.c.get(field.name)
             if column is None:
                 continue
-            kind = _plain(hints[field.name])
+            kind = optional_of(hints[field.name]) or hints[field.name]
             check: Callable[[Any], Any] | None = None
             if kind is str and isinstance(column.type, String) and column.type.length:
                 check = _at_most(column.type.length)
@@ -45,14 +45,6 @@ def column_limits(entities: Iterable[Entity]) -> Iterator[FieldRule]:
                 check = _within(bound)
             if check is not None:
                 yield FieldRule(entity.model, field.name, check)
-
-
-def _plain(type_: Any) -> Any:
-    """``X`` for ``X`` or ``X | None``."""
-    if get_origin(type_) in (typing.Union, UnionType):
-        args = [a for a in get_args(type_) if a is not NoneType]
-        return args[0] if len(args) == 1 else None
-    return type_
 
 
 def _at_most(length: int) -> Callable[[Any], Any]:

@@ -19,12 +19,12 @@ import typing
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
-from types import NoneType, UnionType
 from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 
 from commons_core.errors import Problem
+from commons_core.model.fields import optional_of
 from commons_core.validation.text import CONTROL_CHARACTERS
 
 T = TypeVar("T")
@@ -255,9 +255,7 @@ def _join(path: str, name: str) -> str:
 
 def _text_type(type_: Any) -> bool:
     """Whether a field of this type holds text: ``str`` or ``str | None``."""
-    return type_ is str or (
-        get_origin(type_) in (typing.Union, UnionType) and set(get_args(type_)) == {str, NoneType}
-    )
+    return type_ is str or optional_of(type_) is str
 
 
 def _empty_text(type_: Any, default: Any) -> str:
