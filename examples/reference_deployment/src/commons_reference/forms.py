@@ -19,7 +19,7 @@ import attrs
 
 from commons_core.errors import Problem
 from commons_core.model import sensitive_fields
-from commons_core.serialization import _optional_of
+from commons_core.model.fields import optional_of
 from commons_core.services import Commons
 
 __all__ = ["FORM_CONTROL_KEYS", "clean_input", "merge_update", "problems_by_path", "unflatten"]
@@ -87,7 +87,7 @@ def clean_input(data: Any, cls: type) -> Any:
         if field_type is None or value is None:
             cleaned[key] = value
             continue
-        inner = _optional_of(field_type)
+        inner = optional_of(field_type)
         target = inner if inner is not None else field_type
         if _is_sequence(target) and not isinstance(value, str | Mapping):
             items = [v for v in (value if isinstance(value, list) else [value]) if v != ""]
