@@ -101,7 +101,7 @@ def test_upgrade_brings_an_older_database_to_every_head(
     core_only = open_commons(
         commons_db_url, host=make_plugin_host(load_entry_points=False), upgrade=True
     )
-    assert current_heads(core_only.engine) == {"core_0001"}
+    assert current_heads(core_only.engine) == {"core_0002"}
     core_only.close()
 
     plugin, branch = _notes_plugin(tmp_path)

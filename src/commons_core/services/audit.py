@@ -51,6 +51,10 @@ class AuditEntry:
     changes: dict[str, Any]
     prev_hash: str
     hash: str
+    key_id: str | None = None
+    grid_zone_id: UUID | None = None
+    household_id: UUID | None = None
+    resident_id: UUID | None = None
 
 
 @attrs.frozen

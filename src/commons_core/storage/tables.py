@@ -77,6 +77,7 @@ __all__ = [
     "household",
     "key_group_flag",
     "life_event",
+    "login_throttle",
     "partner_unit",
     "party_branch",
     "party_member",
@@ -87,6 +88,7 @@ __all__ = [
     "staff",
     "street_office",
     "user_account",
+    "user_session",
 ]
 
 NAME = String(100)
@@ -329,6 +331,13 @@ audit_entry = Table(
     Column("changes", JSON, nullable=False),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    # The key of the entry's keyed hash (NULL: written before chains were keyed).
+    Column("key_id", String(32)),
+    # Where the record the entry describes lies, so that the trail is scoped like
+    # the rows it describes (row-level security): its grid zone, household, resident.
+    Column("grid_zone_id", Uuid),
+    Column("household_id", Uuid),
+    Column("resident_id", Uuid),
     Index(None, "community_id", "entity", "at"),
     info={"scope": "community"},
 )
@@ -340,6 +349,36 @@ audit_head = Table(
     Column("seq", Integer, nullable=False),
     Column("hash", String(64), nullable=False),
     info={"scope": "community"},
+)
+
+
+# Logins of the web app kept on the server: the cookie holds a random token, this
+# table its SHA-256, so a session ends everywhere when it is revoked here.
+user_session = Table(
+    "user_session",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True)),
+    Column("client", String(64)),
+    # No foreign key to user_account: a local table referring to a reference table
+    # would make Citus convert it; accounts are deactivated, never deleted.
+    Index(None, "user_id"),
+    info={"scope": "local"},
+)
+
+# Failed logins per user name and per client address, for throttling with backoff.
+login_throttle = Table(
+    "login_throttle",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_failure_at", DateTime(timezone=True), nullable=False),
+    Column("blocked_until", DateTime(timezone=True)),
+    info={"scope": "local"},
 )
 
 
@@ -374,4 +413,4 @@ def core_entities() -> list[Entity]:
 
 def core_tables() -> list[Table]:
     """Core tables that store no entity."""
-    return [user_account, audit_entry, audit_head]
+    return [user_account, audit_entry, audit_head, user_session, login_throttle]
