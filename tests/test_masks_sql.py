@@ -29,10 +29,11 @@ def engine() -> Iterator[Engine]:
 # Text near the masks' edges: mobiles and near-mobiles (a letter, a hyphen, a full-width
 # or Arabic-Indic digit among ASCII ones), hyphens, ID lengths around 10, anything else.
 near = st.text(alphabet="0123456789-1X１٣ 汉", max_size=20)
+id_like = st.from_regex(r"[0-9]{2}[0-9X*]{16}", fullmatch=True)
 mobile = st.from_regex(r"1[0-9]{10}", fullmatch=True)
 almost_mobile = st.from_regex(r"1[0-9]{0,9}[-X １٣][0-9]{0,9}", fullmatch=True)
 anything = st.text(st.characters(exclude_categories=["Cs"], exclude_characters="\x00"))
-texts = st.one_of(near, mobile, almost_mobile, anything)
+texts = st.one_of(near, mobile, almost_mobile, id_like, anything)
 EDGES = [
     "13812345678",
     "1381234567X",
@@ -45,6 +46,16 @@ EDGES = [
     "1234567890",
     "12345678901",
     "11010519491231002X",
+    "81000019800101001X",
+    "99010519491231002X",
+    "1101051949123100",
+    "0991-2345678",
+    "0991-",
+    "01-2345678",
+    "09911-2345678",
+    "0a1-2345678",
+    "1-0991-234",
+    "abc-def",
 ]
 
 

@@ -90,6 +90,7 @@ def test_fifteen_digit_numbers_are_upgraded() -> None:
         ("11010519491231002Y", "id_number.format"),
         ("11010A491231002", "id_number.format"),
         ("999999194912310020", "id_number.area_code"),
+        ("000000194912310020", "id_number.area_code"),
         ("110105194913310020", "id_number.birth_date"),
         ("110105299901010010", "id_number.birth_date"),
     ],
@@ -103,8 +104,45 @@ def test_malformed_id_numbers(text: str, code: str) -> None:
     assert caught.value.code == code
 
 
-def test_id_number_mask_keeps_first_six_and_last_four() -> None:
-    assert mask_id_number("11010519491231002X") == "110105********002X"
+def _with_check(body: str) -> str:
+    return body + ric.calc_check_digit(body + "0")
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        "110103",  # 崇文区, merged into 东城区 in 2010 (stdnum: [-2010])
+        "110104",  # 宣武区, merged into 西城区 in 2010
+        "110110",  # 燕山区, until 1986
+        "310103",  # 卢湾区 of 上海, merged into 黄浦区 in 2011
+        "310108",  # 闸北区, merged into 静安区 in 2015
+        "810000",  # Hong Kong residents' residence permits
+        "830000",  # Taiwan residents' residence permits (not in stdnum's table)
+        "110199",  # unknown to stdnum's table, under a real province: accepted
+        "659999",
+    ],
+)
+def test_an_area_code_is_valid_for_life_under_a_real_province(area: str) -> None:
+    number = _with_check(f"{area}19800101001")
+    assert id_number_facts(number).number == number
+
+
+@pytest.mark.parametrize("province", ["00", "10", "16", "20", "39", "66", "70", "80", "84", "99"])
+def test_an_area_code_under_no_province_is_refused(province: str) -> None:
+    with pytest.raises(RuleViolation) as caught:
+        id_number_facts(_with_check(f"{province}010519800101001"))
+    assert caught.value.code == "id_number.area_code"
+    assert province in caught.value.zh and province in caught.value.en
+
+
+def test_id_number_mask_shows_the_province_part_only() -> None:
+    assert mask_id_number("11010519491231002X") == "11****************"
+    # One area code per province part: showing the part would show the whole code.
+    for area in ("710000", "810000", "820000", "830000"):
+        assert mask_id_number(_with_check(f"{area}19800101001")) == "*" * 18
+    # Nothing that is not an 18-character number shows a character.
+    assert mask_id_number("1101051949") == "*" * 10
+    assert mask_id_number("99010519491231002X") == "*" * 18
 
 
 @pytest.mark.parametrize(
@@ -129,8 +167,14 @@ def test_invalid_phones(text: str) -> None:
     assert caught.value.code == "phone.invalid"
 
 
-def test_phone_mask() -> None:
-    assert mask_phone("13812345678") == "138****5678"
+def test_phone_mask_shows_the_network_or_the_area_code_only() -> None:
+    assert mask_phone("13812345678") == "138********"
+    assert mask_phone("010-62345678") == "010-********"
+    assert mask_phone("0991-2345678") == "0991-*******"
+    # Other shapes are masked whole, a hyphen included.
+    assert mask_phone("1381234567X") == "*" * 11
+    assert mask_phone("abc-1234") == "*" * 8
+    assert mask_phone("1-2") == "***"
 
 
 def test_credit_codes() -> None:

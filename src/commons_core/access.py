@@ -30,6 +30,7 @@ from commons_core.validation import mask_id_number, mask_phone
 __all__ = [
     "ACTIONS",
     "BUILTIN_ROLES",
+    "PSEUDO_ENTITIES",
     "WITHHELD",
     "AccessPolicy",
     "Actor",
@@ -291,17 +292,40 @@ class AccessPolicy:
                 if pattern.startswith("!"):
                     if fnmatchcase(permission, pattern[1:]):
                         return False
-                elif fnmatchcase(permission, pattern):
+                elif _grants(pattern, permission):
                     granted = True
         return granted
+
+
+PSEUDO_ENTITIES = frozenset({"audit", "reveal", "set"})
+"""Permission prefixes that are not entities: ``audit:read``, ``reveal:<kind>``, ``set:<kind>``.
+
+A pattern grants them only if it names the prefix itself (``audit:read``,
+``reveal:*``) or is the administrators' bare ``*``: a wildcard on the entity
+part (``*:read``, ``*:*``) means "every entity", and the audit trail and the
+sensitive fields in clear are not entities. Withholding patterns (``!…``)
+match them as any other, so a denial is never narrower than it reads.
+"""
+
+
+def _grants(pattern: str, permission: str) -> bool:
+    """Whether a granting ``pattern`` matches ``permission`` (see :data:`PSEUDO_ENTITIES`)."""
+    prefix, colon, _rest = permission.partition(":")
+    if colon and prefix in PSEUDO_ENTITIES and pattern != "*":
+        named, named_colon, _ = pattern.partition(":")
+        if not named_colon or named != prefix:
+            return False
+    return fnmatchcase(permission, pattern)
 
 
 def mask_value(value: Any, sensitivity: Sensitivity) -> Any:
     """The masked form of a sensitive value.
 
-    ID numbers keep their first 6 and last 4 characters, phones their
-    first 3 and last 4 digits; other text becomes ``***``. Values that are
-    not text (sets, numbers, links) are withheld entirely: ``None``.
+    ID numbers show their province part (``11****************``), mobiles
+    their network (``138********``), landlines their area code
+    (``010-********``); other text becomes ``***``. Values that are not text
+    (sets, numbers, links) are withheld entirely: ``None``. Why these and no
+    more: ``docs/access.md``, "Sensitive fields are masked".
     """
     if isinstance(value, str):
         return text_masker(sensitivity)(value)

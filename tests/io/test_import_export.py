@@ -325,8 +325,8 @@ def test_masked_export_and_its_audit(
     assert lines[0] == HEADERS
     by_name = {row[2]: dict(zip(HEADERS, row, strict=True)) for row in lines[1:]}
     first = by_name["张三"]
-    assert first["身份证号 / id_number"] == "110105********002X"
-    assert first["联系电话 / phone"] == "138****5678"
+    assert first["身份证号 / id_number"] == "11****************"
+    assert first["联系电话 / phone"] == "138********"
     assert first["性别 / gender"] == "女"
     with commons.engine.connect() as conn:
         entry = conn.execute(

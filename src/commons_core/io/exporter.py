@@ -10,8 +10,8 @@ dates, masks: :mod:`commons_core.storage.masks`) is written by the server
 (:func:`~commons_core.storage.streaming.stream_csv`), the same bytes as
 Python would write, with reading, masking and quoting off this process.
 
-Sensitive fields are masked (ID ``110105********002X``, mobile
-``138****5678``, anything else ``***``) unless the export is asked to
+Sensitive fields are masked (ID ``11****************``, mobile
+``138********``, anything else ``***``) unless the export is asked to
 ``reveal`` them, which needs the ``reveal:<kind>`` permissions. Exporting
 needs ``<entity>:export``, and every export is recorded in the audit trail
 (format, columns, fields revealed, rows) before the first row leaves.

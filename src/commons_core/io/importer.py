@@ -62,7 +62,7 @@ ProgressFn = Callable[[int, float | None], None]
 
 
 class Masked(str):
-    """A cell holding a masked value (``138****5678``) from a masked export."""
+    """A cell holding a masked value (``138********``) from a masked export."""
 
 
 _EXACT_FLOAT = 2**53

@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement, Text, and_, case, func, literal, null
 
 from commons_core.access import WITHHELD
 from commons_core.model import Sensitivity
+from commons_core.validation.identity import MASKED_PROVINCES
 
 __all__ = ["sql_masker"]
 
@@ -34,32 +35,40 @@ def _stars(count: ColumnElement[Any]) -> ColumnElement[str]:
 
 
 def mask_id_number_sql(value: ColumnElement[Any]) -> ColumnElement[str]:
-    """:func:`commons_core.validation.mask_id_number`: the first 6 and last 4 characters."""
+    """:func:`commons_core.validation.mask_id_number`: the province part of 18 characters."""
     length = func.length(value)
+    province = _text("left", value, 2)
     return case(
-        (length <= 10, _stars(length)),
-        else_=_text("left", value, 6) + _stars(length - 10) + _text("right", value, 4),
+        (
+            and_(length == 18, province.in_(sorted(MASKED_PROVINCES))),
+            province + literal("*" * 16, Text),
+        ),
+        else_=_stars(length),
     )
 
 
 def mask_phone_sql(value: ColumnElement[Any]) -> ColumnElement[str]:
-    """:func:`commons_core.validation.mask_phone`: ``138****5678``; else area code and last 2."""
+    """:func:`commons_core.validation.mask_phone`: ``138********``, ``010-********``, else all."""
+    length = func.length(value)
     hyphen = func.strpos(value, "-")
-    rest = _text("substr", value, hyphen + 1)
-    # mask_phone's mobile shape, 1[0-9]{10}, without a regular expression (a third of the
-    # cost): 11 characters, all ASCII digits, the first a 1.
+    area = _text("left", value, hyphen - 1)
+    # The shapes of mask_phone, 1[0-9]{10} and 0[0-9]{2,3}- before the rest, without a
+    # regular expression (a third of the cost): lengths, first characters, and nothing left
+    # once ASCII digits are trimmed.
     mobile = and_(
-        func.length(value) == 11,
+        length == 11,
         _text("left", value, 1) == "1",
         _text("ltrim", value, "0123456789") == "",
     )
+    landline = and_(
+        hyphen.in_((4, 5)),
+        _text("left", value, 1) == "0",
+        _text("ltrim", area, "0123456789") == "",
+    )
     return case(
-        (mobile, _text("left", value, 3) + "****" + _text("right", value, 4)),
-        (
-            hyphen > 0,
-            _text("left", value, hyphen) + _stars(func.length(rest) - 2) + _text("right", rest, 2),
-        ),
-        else_=_stars(func.length(value) - 2) + _text("right", value, 2),
+        (mobile, _text("left", value, 3) + literal("*" * 8, Text)),
+        (landline, _text("left", value, hyphen) + _stars(length - hyphen)),
+        else_=_stars(length),
     )
 
 

@@ -6,10 +6,19 @@ first-generation number (issued before 1999, all holders born in the 1900s)
 is upgraded to 18 digits by inserting ``19`` before the year and computing
 the check digit; any other length is rejected.
 
-The area code is checked against stdnum's table of administrative divisions,
-but not against the year of birth: first-generation cards issued in 1984–85
+A number keeps its area code (地址码) for life, whatever becomes of the
+division: 110103 (崇文区, merged into 东城区 in 2010) is as valid today as when
+it was issued. So the area code is refused only when it cannot be one: when
+its province part (the first two digits) is not a province code
+(:data:`PROVINCE_CODES`). A code missing from stdnum's table of divisions
+(which holds many abolished ones, but not all) is accepted silently: the rule
+system has no warnings, and an old card is not an error. Nor is the code
+checked against the year of birth: first-generation cards issued in 1984–85
 carry the division codes of their issue date, so people born before a
 division was created legitimately hold its code.
+
+The mask (:func:`mask_id_number`) shows the province part only; see
+``docs/access.md`` for why.
 """
 
 from __future__ import annotations
@@ -26,9 +35,32 @@ from commons_core.model.enums import Gender
 
 from .rules import RuleViolation
 
-__all__ = ["IdNumberFacts", "id_number_facts", "mask_id_number", "normalize_id_number"]
+__all__ = [
+    "MASKED_PROVINCES",
+    "PROVINCE_CODES",
+    "IdNumberFacts",
+    "id_number_facts",
+    "mask_id_number",
+    "normalize_id_number",
+]
 
 _STRIP = str.maketrans("", "", " -\t\u3000")
+
+RESIDENCE_PERMIT_PROVINCES = frozenset({"71", "81", "82", "83"})
+"""Taiwan (71 in GB/T 2260; 83 on the residence permits of Taiwan residents) and Hong Kong
+and Macao (81, 82): the residence permits of their residents (港澳台居民居住证, 2018)
+carry 810000, 820000 or 830000, one code per province part."""
+
+PROVINCE_CODES: frozenset[str] = frozenset(
+    {f"{n:02d}" for n in range(100) if "province" in numdb.get("cn/loc").info(f"{n:02d}0000")[0][1]}
+    | RESIDENCE_PERMIT_PROVINCES
+)
+"""The first two digits an area code may have: stdnum's provinces, and 83."""
+
+MASKED_PROVINCES: frozenset[str] = PROVINCE_CODES - RESIDENCE_PERMIT_PROVINCES
+"""Province parts :func:`mask_id_number` shows: those holding many division codes (at
+least 32 in stdnum's table). Under 71, 81, 82 and 83 one code is all there is, so
+showing the part would show the whole area code; such numbers are masked whole."""
 
 
 @attrs.frozen
@@ -86,11 +118,11 @@ def id_number_facts(text: str) -> IdNumberFacts:
             "号码中的出生日期晚于今天",
             "the birth date inside the number is in the future",
         )
-    if not _known_area(number[:6]):
+    if number[:2] not in PROVINCE_CODES:
         raise RuleViolation(
             "id_number.area_code",
-            f"地址码 {number[:6]} 不是有效的行政区划代码",
-            f"area code {number[:6]} is not a known administrative division",
+            f"地址码 {number[:6]} 的前两位 {number[:2]} 不是省级行政区划代码",
+            f"area code {number[:6]}: {number[:2]} is not the code of a province",
         )
     gender = Gender.MALE if int(number[16]) % 2 else Gender.FEMALE
     return IdNumberFacts(number=number, birth_date=birth, gender=gender)
@@ -104,17 +136,17 @@ def check_id_number(value: object) -> str:
 
 
 def mask_id_number(number: str) -> str:
-    """Keep the first 6 and last 4 characters: ``110105********002X``."""
-    if len(number) <= 10:
-        return "*" * len(number)
-    return number[:6] + "*" * (len(number) - 10) + number[-4:]
+    """Show the province part only: ``11****************``.
 
-
-@lru_cache(maxsize=8192)
-def _known_area(code: str) -> bool:
-    # A code is known when stdnum's table has a county entry for it (any period).
-    found = {key for _part, props in numdb.get("cn/loc").info(code) for key in props}
-    return "county" in found
+    The rest is the county, the birth date (shown in clear elsewhere), the
+    sequence (whose last digit is the sex, also shown) and the check
+    character (fixed by the others): showing any of it would narrow the
+    number down to a few hundred candidates. Anything but an 18-character
+    number of a province in :data:`MASKED_PROVINCES` is masked whole.
+    """
+    if len(number) == 18 and number[:2] in MASKED_PROVINCES:
+        return number[:2] + "*" * 16
+    return "*" * len(number)
 
 
 def _format_error() -> RuleViolation:

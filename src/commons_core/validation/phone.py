@@ -60,14 +60,25 @@ def check_phone(value: object) -> str:
     return normalize_phone(value)
 
 
+_AREA_SHAPE = re.compile(r"0[0-9]{2,3}")
+"""A stored landline's area code: 0 and two or three ASCII digits (010, 0731)."""
+
+
 def mask_phone(number: str) -> str:
-    """Hide the middle of a number: ``138****5678``; landlines keep area code and last 2."""
+    """Show what kind of number it is, never a digit that tells it apart.
+
+    A mobile keeps its first 3 digits (the network, 138), a landline its area
+    code (the city, ``010-********``); every other character becomes ``*``,
+    and text of any other shape is masked whole. The last digits, which the
+    old mask showed, are the ones that single a number out among those of a
+    city or an exchange (see ``docs/access.md``).
+    """
     if _MOBILE_SHAPE.fullmatch(number):
-        return number[:3] + "****" + number[-4:]
+        return number[:3] + "*" * 8
     area, sep, rest = number.partition("-")
-    if sep:
-        return f"{area}-" + "*" * max(len(rest) - 2, 0) + rest[-2:]
-    return "*" * max(len(number) - 2, 0) + number[-2:]
+    if sep and _AREA_SHAPE.fullmatch(area):
+        return f"{area}-" + "*" * len(rest)
+    return "*" * len(number)
 
 
 @lru_cache(maxsize=4096)
