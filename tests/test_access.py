@@ -92,29 +92,29 @@ def test_the_app_role_cannot_change_the_audit_trail_on_postgres(
 
 
 def test_tampering_with_one_entry_is_detected(commons: Commons, stored: CommunityData) -> None:
-    from commons_core.services.audit import verify_trail
+    from commons_core.services.audit_check import verify_trail
 
     with commons.engine.begin() as conn:  # the owner, as an attacker with database access
-        checked, problems = verify_trail(conn)
+        checked, problems = verify_trail(conn, commons.keys)
         assert checked > 100 and problems == []
         conn.execute(
             update(audit_entry)
             .where(audit_entry.c.seq == 5, audit_entry.c.community_id == stored.community.id)
             .values(actor="mallory")
         )
-        _, problems = verify_trail(conn)
+        _, problems = verify_trail(conn, commons.keys)
         assert [(p.seq, p.reason) for p in problems] == [(5, "entry was altered")]
         conn.execute(
             audit_entry.delete().where(
                 audit_entry.c.seq == 9, audit_entry.c.community_id == stored.community.id
             )
         )
-        _, problems = verify_trail(conn)
+        _, problems = verify_trail(conn, commons.keys)
         assert (10, "missing entries after 8") in [(p.seq, p.reason) for p in problems]
 
 
 def test_deleting_the_newest_entries_is_detected(commons: Commons, stored: CommunityData) -> None:
-    from commons_core.services.audit import verify_trail
+    from commons_core.services.audit_check import verify_trail
 
     with commons.engine.begin() as conn:
         last = conn.execute(
@@ -127,7 +127,7 @@ def test_deleting_the_newest_entries_is_detected(commons: Commons, stored: Commu
                 audit_entry.c.seq == last, audit_entry.c.community_id == stored.community.id
             )
         )
-        _, problems = verify_trail(conn)
+        _, problems = verify_trail(conn, commons.keys)
     assert any("head records" in p.reason for p in problems)
 
 
@@ -274,7 +274,7 @@ def created_fund(commons: Commons, admin: Actor, stored: CommunityData) -> Fund:
         if conn.dialect.name == "postgresql":
             from commons_core.storage.row_security import install
 
-            install(conn, commons.tables, commons.entities)
+            install(conn, commons.tables, commons.entities, commons.keys)
     with commons.unit_of_work(admin) as uow:
         return uow.repo(Fund).add(Fund(community_id=stored.community.id, balance=Decimal("0.00")))
 

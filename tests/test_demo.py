@@ -143,10 +143,10 @@ def test_running_the_demo_twice_adds_nothing(demo: tuple[Commons, DemoResult]) -
 
 def test_the_audit_trail_of_the_demo_is_intact(demo: tuple[Commons, DemoResult]) -> None:
     commons, _ = demo
-    from commons_core.services.audit import verify_trail
+    from commons_core.services.audit_check import verify_trail
 
     with commons.engine.connect() as conn:
-        checked, problems = verify_trail(conn)
+        checked, problems = verify_trail(conn, commons.keys)
     assert checked > 15000
     assert problems == []
 

@@ -12,7 +12,7 @@ from commons_core.demo import store_community
 from commons_core.errors import AccessDenied
 from commons_core.model import KeyGroupCategory, KeyGroupFlag, ResidentAnonymised
 from commons_core.services import Commons
-from commons_core.services.audit import verify_trail
+from commons_core.services.audit_check import verify_trail
 from commons_core.services.subject import ANONYMOUS, anonymise_departed, export_subject
 
 from .samples import small_community
@@ -75,7 +75,7 @@ def test_retention_anonymises_only_long_departed_residents(
     assert (anonymised.gender, anonymised.ethnicity) == (long_gone.gender, long_gone.ethnicity)
     assert kept.name == recently_gone.name
     with commons.engine.connect() as conn:
-        _, problems = verify_trail(conn)
+        _, problems = verify_trail(conn, commons.keys)
     assert problems == []
 
 

@@ -11,6 +11,10 @@ only says which plugins are under test::
 
 Fixtures:
 
+``commons_key_file``
+    Session-wide and automatic: a key file of the test session's own, set as
+    ``COMMONS_KEY_FILE`` (:mod:`commons_core.keys`), so no test touches the keys of
+    the machine's user. ``commons_keys`` gives its :class:`~commons_core.keys.KeyRing`.
 ``commons_backend``
     ``"sqlite"``, and ``"postgres"`` too when ``COMMONS_TEST_POSTGRES_URL``
     is set: tests using the fixtures below run once per backend.
@@ -88,6 +92,7 @@ if TYPE_CHECKING:
 
     from commons_core.access import Actor
     from commons_core.demo import DemoContext
+    from commons_core.keys import KeyRing
     from commons_core.plugins import PluginHost
     from commons_core.services import Commons
     from commons_core.storage import Entity
@@ -163,6 +168,34 @@ class postgres_schema:
         with self._engine.begin() as conn:
             conn.execute(text(f'DROP SCHEMA "{self.schema}" CASCADE'))
         self._engine.dispose()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def commons_key_file(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A key file of the test session's own (``COMMONS_KEY_FILE`` while the tests run).
+
+    Every SDK handle, command line run and web app of the session finds it, so a
+    test never reads or creates the keys of the machine's user.
+    """
+    from commons_core.keys import KEY_FILE_ENV, KeyRing
+
+    before = os.environ.get(KEY_FILE_ENV)
+    path = tmp_path_factory.mktemp("commons-keys") / "keys.json"
+    KeyRing.generate(path).save()
+    os.environ[KEY_FILE_ENV] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop(KEY_FILE_ENV, None)
+    else:
+        os.environ[KEY_FILE_ENV] = before
+
+
+@pytest.fixture
+def commons_keys(commons_key_file: Path) -> KeyRing:
+    """The test session's keys (see :func:`commons_key_file`)."""
+    from commons_core.keys import KeyRing
+
+    return KeyRing.load(commons_key_file, create=False)
 
 
 @pytest.fixture

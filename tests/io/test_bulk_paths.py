@@ -12,7 +12,8 @@ from sqlalchemy import Connection, delete, func, select, text
 from commons_core import Actor
 from commons_core.demo import DemoContext
 from commons_core.services import Commons
-from commons_core.services.audit import read_entries, verify_trail
+from commons_core.services.audit import read_entries
+from commons_core.services.audit_check import verify_trail
 from commons_core.storage import bulk
 from commons_core.storage.tables import audit_entry, resident
 
@@ -70,7 +71,7 @@ def test_audit_entries_written_in_bulk_verify_and_read_back(
     demo = demo_community(households=60, residents=170)
     cid = demo.communities["small"].id
     with commons.engine.connect() as conn:
-        checked, problems = verify_trail(conn, [cid])
+        checked, problems = verify_trail(conn, commons.keys, [cid])
         entries = [e for e in read_entries(conn, community_ids=[cid]) if e.entity == "resident"]
         count = conn.execute(
             select(audit_entry.c.seq).where(audit_entry.c.community_id == cid)

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from commons_core.cli.context import echo_json, get_actor, get_commons
+from commons_core.keys import default_key_path
+
+if TYPE_CHECKING:
+    from commons_core.services import Commons
 
 
 @click.group(invoke_without_command=True)
@@ -80,16 +87,51 @@ def audit(
     Console().print(table)
 
 
+CHECKPOINTS_ENV = "COMMONS_AUDIT_CHECKPOINTS"
+
+_checkpoints_option = click.option(
+    "--checkpoints",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar=CHECKPOINTS_ENV,
+    help="检查点目录 / folder of checkpoints, kept outside the database (env "
+    f"{CHECKPOINTS_ENV}; default: beside the key file, one folder per database).",
+)
+
+
+def _folder(commons: Commons, folder: Path | None) -> Path:
+    """The checkpoints of this database: ``folder``, else beside the key file."""
+    if folder is not None:
+        return folder
+    keys = commons.keys.path or default_key_path()
+    database = commons.engine.url.render_as_string(hide_password=True)
+    slug = hashlib.sha256(database.encode()).hexdigest()[:12]
+    return keys.parent / "checkpoints" / slug
+
+
+def _database(commons: Commons) -> str:
+    return commons.engine.url.render_as_string(hide_password=True)
+
+
 @audit.command()
-def verify() -> None:
-    """校验审计链 / verify every hash chain (exit 1 if any entry was altered or removed)."""
-    from commons_core.services.audit import verify_trail
+@_checkpoints_option
+def verify(folder: Path | None) -> None:
+    """校验审计链 / verify every chain with the key file and the latest checkpoint.
+
+    Exit 1 if any entry was altered, removed or forged, if a chain no longer
+    reaches the latest checkpoint, or if the checkpoint is not this deployment's.
+    """
+    from commons_core.services.audit_check import check_checkpoint, latest_checkpoint, verify_trail
 
     commons = get_commons()
+    where = _folder(commons, folder)
+    checkpoint = latest_checkpoint(where, commons.keys)
     with commons.unit_of_work(get_actor(), readonly=True) as uow:
         uow.require("audit:read", "audit trail")
         community_ids = None if uow.community_ids is None else sorted(uow.community_ids)
-        checked, problems = verify_trail(uow.connection, community_ids)
+        checked, problems = verify_trail(uow.connection, commons.keys, community_ids)
+        if checkpoint is not None:
+            problems += check_checkpoint(uow.connection, checkpoint, community_ids)
     if problems:
         for problem in problems:
             click.echo(f"  {problem}", err=True)
@@ -97,4 +139,46 @@ def verify() -> None:
             f"审计链被篡改 / the audit trail was tampered with: {len(problems)} break(s)"
             f" in {checked} entries"
         )
-    click.echo(f"审计链完好 / audit trail intact: {checked} entries verified")
+    if checkpoint is None:
+        click.echo(
+            f"警告:{where} 中没有检查点,无法发现删除最新条目并回退链头的篡改,请定期运行"
+            " commons audit checkpoint / warning: no checkpoint in"
+            f" {where}: deleting the newest entries together with the head cannot be"
+            " detected without one; run `commons audit checkpoint` regularly",
+            err=True,
+        )
+        against = ""
+    else:
+        against = f"; 与 {checkpoint.created_at:%Y-%m-%d %H:%M:%S} UTC 的检查点一致 / consistent"
+        against += f" with the checkpoint of {checkpoint.created_at:%Y-%m-%d %H:%M:%S} UTC"
+    click.echo(f"审计链完好 / audit trail intact: {checked} entries verified{against}")
+
+
+@audit.command()
+@_checkpoints_option
+def checkpoint(folder: Path | None) -> None:
+    """写检查点 / record every chain's last entry, signed, in a file outside the database.
+
+    The trail is verified first: a trail that does not verify is not checkpointed.
+    Run it regularly (cron), and keep the folder where the database's writers
+    cannot reach it (another host, write-once storage).
+    """
+    from commons_core.services.audit_check import make_checkpoint, verify_trail, write_checkpoint
+
+    commons = get_commons()
+    with commons.unit_of_work(get_actor(), readonly=True) as uow:
+        uow.require("audit:read", "audit trail")
+        community_ids = None if uow.community_ids is None else sorted(uow.community_ids)
+        checked, problems = verify_trail(uow.connection, commons.keys, community_ids)
+        if problems:
+            for problem in problems:
+                click.echo(f"  {problem}", err=True)
+            raise click.ClickException(
+                f"审计链未通过校验,不写检查点 / the trail does not verify ({len(problems)}"
+                " break(s)): no checkpoint written"
+            )
+        made = make_checkpoint(uow.connection, commons.keys, _database(commons), community_ids)
+    path = write_checkpoint(made, _folder(commons, folder))
+    click.echo(
+        f"已写检查点 / checkpoint written: {path} ({len(made.heads)} chains, {checked} entries)"
+    )

@@ -1,21 +1,28 @@
-"""The audit trail: append-only, one hash chain per community.
+"""The audit trail: append-only, one keyed hash chain per community.
 
 Every create, update, delete, reveal and export is recorded in the same
 transaction as the change: the actor (the application user, not the
-database login), the time, the action, the entity and key, and the changed
-fields' old and new values with sensitive values masked. Entries are
-buffered in the unit of work and written once per batch.
+database login), the time, the action, the entity and key, where the record
+lies (grid zone, household, resident: row-level security scopes the trail like
+the rows it describes), and the changed fields' old and new values with
+sensitive values masked. Entries are buffered in the unit of work and written
+once per batch.
 
-Each entry's hash covers its content and the previous entry's hash; the
-``audit_head`` row of the community holds the last sequence number and hash.
-Altering an entry breaks its hash, deleting one breaks the sequence or the
-link, deleting the newest ones disagrees with the head: :func:`verify_trail`
-finds all three.
+Each entry's hash is an HMAC-SHA256, with the deployment's ``audit-chain`` key
+(:mod:`commons_core.keys`, held outside the database), of its content and the
+previous entry's hash; the entry names the key (``key_id``) so keys can be
+rotated. The ``audit_head`` row of each community holds the last sequence
+number and hash. On PostgreSQL the application role cannot change the head:
+it is locked and advanced by two functions owned by the tables' owner
+(:mod:`commons_core.storage.row_security`), which only ever move it forward
+over entries that exist and link. :mod:`commons_core.services.audit_check`
+verifies the chains and checkpoints them outside the database.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
@@ -24,17 +31,37 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, insert, select, text, update
 
 from commons_core.storage.bulk import insert_rows
 from commons_core.storage.tables import audit_entry, audit_head
 
-__all__ = ["NO_COMMUNITY", "AuditBuffer", "AuditEntry", "TrailProblem", "verify_trail"]
+__all__ = [
+    "NO_COMMUNITY",
+    "AuditBuffer",
+    "AuditEntry",
+    "ChainKey",
+    "Where",
+    "entry_hash",
+    "read_entries",
+]
 
 NO_COMMUNITY = UUID(int=0)
 """The chain of entries that concern no community (users, street offices)."""
 
 GENESIS = "0" * 64
+
+
+@attrs.frozen
+class Where:
+    """Where the record an entry describes lies: its grid zone, household and resident."""
+
+    grid_zone_id: UUID | None = None
+    household_id: UUID | None = None
+    resident_id: UUID | None = None
+
+
+NOWHERE = Where()
 
 
 @attrs.frozen
@@ -56,6 +83,23 @@ class AuditEntry:
     household_id: UUID | None = None
     resident_id: UUID | None = None
 
+    @property
+    def where(self) -> Where:
+        """Where the described record lies."""
+        return Where(self.grid_zone_id, self.household_id, self.resident_id)
+
+
+@attrs.frozen
+class ChainKey:
+    """The key new entries are hashed with: its id and the derived ``audit-chain`` secret."""
+
+    key_id: str
+    secret: bytes = attrs.field(repr=False)
+
+    def digest(self, text: str) -> str:
+        """The HMAC-SHA256 of ``text`` in hex."""
+        return hmac.new(self.secret, text.encode(), hashlib.sha256).hexdigest()
+
 
 @attrs.frozen
 class _Pending:
@@ -66,6 +110,7 @@ class _Pending:
     entity: str
     key: str
     changes: dict[str, Any]
+    where: Where = NOWHERE
 
 
 _dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
@@ -73,6 +118,7 @@ _dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", "
 
 
 def entry_hash(
+    chain_key: ChainKey,
     community_id: UUID,
     seq: int,
     at: datetime,
@@ -80,25 +126,33 @@ def entry_hash(
     action: str,
     entity: str,
     key: str,
+    where: Where,
     changes: dict[str, Any],
     prev_hash: str,
 ) -> str:
-    """The SHA-256 of an entry's canonical JSON form, chained to ``prev_hash``."""
-    head = _entry_head(community_id, seq, at, actor, action, entity, key)
-    return _chained(head, _dumps(changes), prev_hash)
+    """The keyed hash of an entry's canonical JSON form, chained to ``prev_hash``."""
+    head = _entry_head(community_id, seq, at, actor, action, entity, key, where)
+    return chain_key.digest(_chained_text(head, _dumps(changes), prev_hash))
 
 
 def _entry_head(
-    community_id: UUID, seq: int, at: datetime, actor: str, action: str, entity: str, key: str
+    community_id: UUID,
+    seq: int,
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    key: str,
+    where: Where = NOWHERE,
 ) -> str:
     """The canonical JSON of the entry's fields before its changes, without the closing ``]``."""
-    return _dumps([str(community_id), seq, _utc_text(at), actor, action, entity, key])[:-1]
+    place = [None if v is None else str(v) for v in attrs.astuple(where)]
+    return _dumps([str(community_id), seq, _utc_text(at), actor, action, entity, key, *place])[:-1]
 
 
-def _chained(head: str, changes_json: str, prev_hash: str) -> str:
+def _chained_text(head: str, changes_json: str, prev_hash: str) -> str:
     # The same text as dumping the whole list: list items are joined by "," alone.
-    text = f"{head},{changes_json},{_dumps(prev_hash)}]"
-    return hashlib.sha256(text.encode()).hexdigest()
+    return f"{head},{changes_json},{_dumps(prev_hash)}]"
 
 
 def _utc_text(at: datetime) -> str:
@@ -111,8 +165,9 @@ def _utc_text(at: datetime) -> str:
 class AuditBuffer:
     """Entries recorded in a unit of work, not yet written."""
 
-    def __init__(self, actor: str) -> None:
+    def __init__(self, actor: str, chain_key: ChainKey) -> None:
         self.actor = actor
+        self.chain_key = chain_key
         self._pending: list[_Pending] = []
 
     def record(
@@ -123,11 +178,14 @@ class AuditBuffer:
         key: object,
         changes: dict[str, Any],
         at: datetime | None = None,
+        where: Where = NOWHERE,
     ) -> None:
         """Buffer one entry; ``changes`` must be JSON-ready with sensitive values masked.
 
         ``at`` is when it happened (now if not given): the records of one batch
-        written in one statement share the batch's time.
+        written in one statement share the batch's time. ``where`` says where
+        the record lies, so that zone- and household-scoped readers see the
+        entries about their records and no others.
         """
         self._pending.append(
             _Pending(
@@ -138,6 +196,7 @@ class AuditBuffer:
                 entity=entity,
                 key=str(key),
                 changes=changes,
+                where=where,
             )
         )
 
@@ -152,17 +211,21 @@ class AuditBuffer:
         for entry in self._pending:
             by_community[entry.community_id].append(entry)
         written = 0
+        base = hmac.new(self.chain_key.secret, digestmod=hashlib.sha256)
         # A fixed order of head locks keeps concurrent writers from deadlocking.
         for community_id in sorted(by_community):
-            seq, prev = _lock_head(connection, community_id)
+            first, prev = _lock_head(connection, community_id)
+            seq = first
             rows = []
             heads = _HeadMaker(community_id)
             for entry in by_community[community_id]:
                 seq += 1
                 # One serialisation of the changes: hashed, and stored as it is.
                 changes = _dumps(entry.changes)
-                head = heads.make(seq, entry)
-                digest = _chained(head, changes, prev)
+                signer = base.copy()
+                signer.update(_chained_text(heads.make(seq, entry), changes, prev).encode())
+                digest = signer.hexdigest()
+                where = entry.where
                 rows.append(
                     {
                         "community_id": community_id,
@@ -175,15 +238,15 @@ class AuditBuffer:
                         "changes": changes,
                         "prev_hash": prev,
                         "hash": digest,
+                        "key_id": self.chain_key.key_id,
+                        "grid_zone_id": where.grid_zone_id,
+                        "household_id": where.household_id,
+                        "resident_id": where.resident_id,
                     }
                 )
                 prev = digest
             insert_rows(connection, audit_entry, rows, ready=("changes",))
-            connection.execute(
-                update(audit_head)
-                .where(audit_head.c.community_id == community_id)
-                .values(seq=seq, hash=prev)
-            )
+            _advance_head(connection, community_id, first, seq, prev)
             written += len(rows)
         self._pending.clear()
         return written
@@ -193,14 +256,16 @@ class _HeadMaker:
     """:func:`_entry_head` for many entries of one community, its constant parts made once.
 
     JSON joins list items with "," alone, so the head is the concatenation of
-    each item's own JSON: the community, each distinct time and each
-    actor/action/entity are serialised once per flush, not once per entry.
+    each item's own JSON: the community, each distinct time, each
+    actor/action/entity and each place are serialised once per flush, not once
+    per entry.
     """
 
     def __init__(self, community_id: UUID) -> None:
         self.start = f"[{_dumps(str(community_id))},"
         self.times: dict[datetime, str] = {}
         self.middles: dict[tuple[str, str, str], str] = {}
+        self.places: dict[Where, str] = {}
 
     def make(self, seq: int, entry: _Pending) -> str:
         """The head of ``entry``, number ``seq`` in the chain."""
@@ -211,48 +276,57 @@ class _HeadMaker:
         middle = self.middles.get(what)
         if middle is None:
             middle = self.middles[what] = "".join(f",{_dumps(part)}" for part in what)
-        return f"{self.start}{seq},{at}{middle},{_dumps(entry.key)}"
+        place = self.places.get(entry.where)
+        if place is None:
+            values = (None if v is None else str(v) for v in attrs.astuple(entry.where))
+            place = self.places[entry.where] = "".join(f",{_dumps(v)}" for v in values)
+        return f"{self.start}{seq},{at}{middle},{_dumps(entry.key)}{place}"
 
 
 def _lock_head(connection: Connection, community_id: UUID) -> tuple[int, str]:
     """The community's last sequence number and hash, its head row locked until commit.
 
+    On PostgreSQL a function owned by the tables' owner creates the head if
+    missing and locks it (the application role may not write the head);
     SQLite needs no row lock: a writing unit of work holds the database's.
     """
     if connection.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as pg_insert
-
-        # Creates the head if missing and locks it, in one statement.
-        statement = pg_insert(audit_head).values(community_id=community_id, seq=0, hash=GENESIS)
-        statement = statement.on_conflict_do_update(
-            index_elements=[audit_head.c.community_id],
-            set_={"seq": audit_head.c.seq},
+        row = connection.execute(
+            text("SELECT seq, hash FROM commons_audit_lock(:community)"),
+            {"community": community_id},
+        ).one()
+        return int(row.seq), str(row.hash)
+    query = select(audit_head.c.seq, audit_head.c.hash).where(
+        audit_head.c.community_id == community_id
+    )
+    found = connection.execute(query).one_or_none()
+    if found is None:
+        connection.execute(
+            insert(audit_head).values(community_id=community_id, seq=0, hash=GENESIS)
         )
-        row = connection.execute(statement.returning(audit_head.c.seq, audit_head.c.hash)).one()
-    else:
-        query = select(audit_head.c.seq, audit_head.c.hash).where(
-            audit_head.c.community_id == community_id
+        return 0, GENESIS
+    return int(found.seq), str(found.hash)
+
+
+def _advance_head(
+    connection: Connection, community_id: UUID, first: int, last: int, digest: str
+) -> None:
+    """Move the head from entry ``first`` to entry ``last`` (whose hash is ``digest``).
+
+    On PostgreSQL the owner's function checks that the head still records
+    ``first`` and that the entries in between exist and link before it moves.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(
+            text("SELECT commons_audit_advance(:community, :first, :last, :digest)"),
+            {"community": community_id, "first": first, "last": last, "digest": digest},
         )
-        found = connection.execute(query).one_or_none()
-        if found is None:
-            connection.execute(
-                insert(audit_head).values(community_id=community_id, seq=0, hash=GENESIS)
-            )
-            return 0, GENESIS
-        row = found
-    return int(row.seq), str(row.hash)
-
-
-@attrs.frozen
-class TrailProblem:
-    """A break in a community's chain."""
-
-    community_id: UUID
-    seq: int
-    reason: str
-
-    def __str__(self) -> str:
-        return f"community {self.community_id} entry {self.seq}: {self.reason}"
+        return
+    connection.execute(
+        update(audit_head)
+        .where(audit_head.c.community_id == community_id)
+        .values(seq=last, hash=digest)
+    )
 
 
 def read_entries(
@@ -285,51 +359,3 @@ def read_entries(
         query = query.offset(offset)
     for row in connection.execute(query):
         yield AuditEntry(**row._mapping)
-
-
-def verify_trail(
-    connection: Connection, community_ids: Sequence[UUID] | None = None
-) -> tuple[int, list[TrailProblem]]:
-    """Recompute every chain; return the number of entries checked and the breaks found."""
-    problems: list[TrailProblem] = []
-    checked = 0
-    last: dict[UUID, tuple[int, str]] = {}
-    for entry in read_entries(connection, community_ids=community_ids):
-        checked += 1
-        seq, prev = last.get(entry.community_id, (0, GENESIS))
-        if entry.seq != seq + 1:
-            problems.append(
-                TrailProblem(entry.community_id, entry.seq, f"missing entries after {seq}")
-            )
-        elif entry.prev_hash != prev:
-            problems.append(
-                TrailProblem(entry.community_id, entry.seq, "link to previous entry is broken")
-            )
-        expected = entry_hash(
-            entry.community_id,
-            entry.seq,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.entity,
-            entry.key,
-            entry.changes,
-            entry.prev_hash,
-        )
-        if expected != entry.hash:
-            problems.append(TrailProblem(entry.community_id, entry.seq, "entry was altered"))
-        last[entry.community_id] = (entry.seq, entry.hash)
-    heads = select(audit_head)
-    if community_ids is not None:
-        heads = heads.where(audit_head.c.community_id.in_(community_ids))
-    for head in connection.execute(heads):
-        seq, digest = last.get(head.community_id, (0, GENESIS))
-        if (head.seq, head.hash) != (seq, digest):
-            problems.append(
-                TrailProblem(
-                    head.community_id,
-                    head.seq,
-                    f"trail ends at entry {seq} but the head records entry {head.seq}",
-                )
-            )
-    return checked, problems

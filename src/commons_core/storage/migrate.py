@@ -21,6 +21,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, MetaData, Table
 
 from commons_core.errors import ConfigurationError
+from commons_core.keys import KeyRing
 from commons_core.storage.schema import Entity, MigrationBranch
 
 __all__ = [
@@ -68,20 +69,30 @@ def upgrade(
     branches: Sequence[MigrationBranch],
     tables: Sequence[Table],
     entities: Sequence[Entity] = (),
+    keys: KeyRing | None = None,
 ) -> None:
     """Bring the database to the head of every branch, in one transaction.
 
-    On PostgreSQL this also (re)installs row-level security for every table,
-    plugins' included (see :mod:`commons_core.storage.row_security`).
+    Run as the tables' owner. On PostgreSQL this also (re)installs row-level
+    security for every table, plugins' included, with the ``row-scope`` keys of
+    ``keys`` (see :mod:`commons_core.storage.row_security`). With ``keys``, audit
+    chains written before chains were keyed are verified and re-hashed with
+    the current key (:func:`~commons_core.services.audit_check.rekey_legacy_trail`).
     """
     with engine.begin() as connection:
         config = alembic_config(connection, branches, tables)
         _refuse_unknown_revisions(connection, ScriptDirectory.from_config(config))
         command.upgrade(config, "heads")
+        if keys is None:
+            return
+        from commons_core.services.audit import ChainKey
+        from commons_core.services.audit_check import rekey_legacy_trail
+
+        rekey_legacy_trail(connection, ChainKey(keys.current, keys.derive("audit-chain")))
         if connection.dialect.name == "postgresql":
             from commons_core.storage.row_security import install
 
-            install(connection, tables, entities)
+            install(connection, tables, entities, keys)
 
 
 def current_heads(engine: Engine) -> set[str]:
@@ -142,15 +153,16 @@ def schema_drift(engine: Engine, tables: Sequence[Table]) -> list[Any]:
     with engine.connect() as connection:
         context = MigrationContext.configure(
             connection,
-            opts={"compare_type": True, "include_object": _skip_alembic_version},
+            opts={"compare_type": True, "include_object": _skip_unmanaged},
         )
         return list(compare_metadata(context, metadata))
 
 
-def _skip_alembic_version(
+def _skip_unmanaged(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
-    return not (type_ == "table" and name == "alembic_version")
+    # Alembic's own table, and the owner's copy of the scope keys (row_security).
+    return not (type_ == "table" and name in ("alembic_version", "commons_scope_key"))
 
 
 def _unique(branches: Sequence[MigrationBranch]) -> list[MigrationBranch]:

@@ -1,105 +1,113 @@
 """PostgreSQL row-level security: the database enforces each actor's scope too.
 
-After every upgrade, :func:`install` creates the application role
-``commons_app`` (no login, owns nothing), grants it the tables — but not
-UPDATE or DELETE on the audit trail — and enables a policy on every
-community-scoped table that admits only the rows of the communities (and,
-where it applies, the grid zone or household) published for the current
-transaction. Units of work publish the actor's scope and switch to the
-application role (:func:`enter_actor`), so a raw ``text()`` query, or a bug in
-a plugin, still sees only its scope. A missing setting denies.
+After every upgrade, :func:`install` (run by the tables' owner) creates the
+application role ``commons_app`` (no login, owns nothing), grants it the
+tables — only ``SELECT`` and ``INSERT`` on the audit trail and ``SELECT`` on
+its heads — and enables a policy on every community-scoped table that admits
+only the rows of the communities (and, where it applies, the grid zone or
+household) of the current transaction's scope. Units of work publish the
+actor's scope and switch to the application role (:func:`enter_actor`), so a
+raw ``text()`` query, a bug in a plugin or an injected statement still sees
+only its scope.
 
-Settings (transaction-local):
+**The scope cannot be forged from SQL.** The unit of work publishes its scope in
+transaction-local settings together with a token: an HMAC-SHA256, with the
+deployment's ``row-scope`` key (:mod:`commons_core.keys`, held by the
+application outside the database), of the scope, the actor and the
+transaction (its server process and start). The policies do not read the settings
+themselves: they read the values returned by functions owned by the tables'
+owner (``SECURITY DEFINER``), which check the token against the copy of the key
+in ``commons_scope_key`` — a table the application role cannot read — and
+return nothing when it does not match. SQL that changes a setting
+(``set_config('commons.community_ids', '*', true)``, in a statement or a
+subquery) therefore sees no rows at all; a token is bound to its transaction
+(:data:`BINDING`), so it cannot be replayed in another; and the policies call
+the functions in uncorrelated subqueries, so the check runs once per
+statement, not once per row.
 
-``commons.community_ids``
-    Comma-separated community ids, or ``*`` for all.
-``commons.zone_id`` / ``commons.household_id``
-    The grid zone or household of zone- and household-scoped actors, else empty.
-``commons.actor``
-    The actor's user name, for diagnostics.
+Settings (transaction-local): ``commons.community_ids`` (comma-separated ids, or
+``*``), ``commons.zone_id`` and ``commons.household_id`` (else empty),
+``commons.actor``, ``commons.scope_key`` (the key's id) and
+``commons.scope_token``.
 
-Production connects with a login role that is a member of ``commons_app``
-and not the tables' owner (``commons db grant-login NAME``), so it cannot
-bypass the policies even with ``RESET ROLE``.
+Production connects with a login role that is a member of ``commons_app`` and
+does not own the tables (``commons db grant-login NAME``), so that it cannot
+step out of the policies with ``RESET ROLE``.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Iterable, Iterator, Sequence, Set
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 from uuid import UUID
 
-from sqlalchemy import Connection, Table, text
+from sqlalchemy import Connection, Table, bindparam, text
+from sqlalchemy.dialects.postgresql import BYTEA
 
 from commons_core.access import ScopeKind
+from commons_core.storage.row_security_sql import (
+    KEY_TABLE,
+    functions_sql,
+    key_table_sql,
+    policy_condition,
+)
 
 if TYPE_CHECKING:
     from commons_core.access import Actor
+    from commons_core.keys import KeyRing
     from commons_core.storage.schema import Entity
 
-__all__ = ["APP_ROLE", "app_role_available", "enter_actor", "install", "without_nested_loops"]
+__all__ = [
+    "APP_ROLE",
+    "BINDING",
+    "KEY_TABLE",
+    "ScopeSigner",
+    "app_role_available",
+    "enter_actor",
+    "install",
+    "installed_scope_keys",
+    "without_nested_loops",
+]
 
 APP_ROLE = "commons_app"
 POLICY = "commons_scope"
-
-_IDS = "current_setting('commons.community_ids', true)"
-_ALL = f"({_IDS} = '*')"
-_ZONE = "nullif(current_setting('commons.zone_id', true), '')::uuid"
-_HOUSEHOLD = "nullif(current_setting('commons.household_id', true), '')::uuid"
-
-
-def _in_communities(column: str) -> str:
-    return f"({column} = ANY (string_to_array(nullif({_IDS}, '*'), ',')::uuid[]))"
-
-
-def _policy_condition(table: Table, entity: Entity | None) -> str:
-    """The USING expression for ``table``, the rules of :mod:`commons_core.services.scoping`."""
-    scope = table.info.get("scope")
-    name = table.name
-    if scope != "community":
-        if name == "community":
-            return f"({_ALL} OR {_in_communities('id')})"
-        if name == "street_office":
-            return (
-                f"({_ALL} OR id IN (SELECT street_office_id FROM community"
-                f" WHERE {_in_communities('community.id')}))"
-            )
-        return _ALL
-    base = f"({_ALL} OR {_in_communities(f'{name}.community_id')})"
-    zone_rule = "false"
-    household_rule = "false"
-    if entity is not None:
-        zone_households = f"(SELECT h.id FROM household h WHERE h.grid_zone_id = {_ZONE})"
-        own_household = f"(SELECT {_HOUSEHOLD})"
-        if entity.zone_column is not None:
-            zone_rule = f"{name}.{entity.zone_column} = {_ZONE}"
-        elif entity.household_column is not None:
-            zone_rule = f"{name}.{entity.household_column} IN {zone_households}"
-        elif entity.resident_column is not None:
-            zone_rule = (
-                f"{name}.{entity.resident_column} IN (SELECT r.id FROM resident r"
-                f" WHERE r.household_id IN {zone_households})"
-            )
-        if entity.household_column is not None:
-            household_rule = f"{name}.{entity.household_column} = {own_household}"
-        elif entity.resident_column is not None:
-            household_rule = (
-                f"{name}.{entity.resident_column} IN (SELECT r.id FROM resident r"
-                f" WHERE r.household_id = {_HOUSEHOLD})"
-            )
-    if name in ("audit_entry", "audit_head") or (entity is not None and entity.shared):
-        return base
-    return (
-        f"({base} AND ("
-        f"({_ZONE} IS NULL AND {_HOUSEHOLD} IS NULL)"
-        f" OR ({_ZONE} IS NOT NULL AND {zone_rule})"
-        f" OR ({_HOUSEHOLD} IS NOT NULL AND {household_rule})))"
-    )
+NO_COMMUNITIES = "00000000-0000-0000-0000-000000000000"
+BINDING = (
+    "pg_backend_pid()::text || ':'"
+    " || (extract(epoch FROM transaction_timestamp()) * 1000000)::bigint::text"
+)
+"""What a token is bound to: the server process and the start of the transaction (in
+microseconds, whatever the time zone), so a token seen anywhere is worth nothing in any
+other transaction."""
 
 
-def install(connection: Connection, tables: Sequence[Table], entities: Iterable[Entity]) -> None:
-    """Create the application role, grant it the tables and (re)create every policy."""
+class ScopeSigner:
+    """Signs the scopes units of work publish, with the ``row-scope`` key of a key ring."""
+
+    def __init__(self, keys: KeyRing) -> None:
+        self.key_id = keys.current
+        self._secret = keys.derive("row-scope")
+
+    def token(self, binding: str, ids: str, zone: str, household: str, actor: str) -> str:
+        """The token the policies' functions expect for this scope in the transaction
+        ``binding`` names (see :data:`BINDING`)."""
+        message = "|".join(("v1", binding, ids, zone, household, actor))
+        return hmac.new(self._secret, message.encode(), hashlib.sha256).hexdigest()
+
+
+def _pads(secret: bytes) -> tuple[bytes, bytes]:
+    """HMAC's inner and outer padded keys (RFC 2104), stored so SQL needs only sha256()."""
+    block = secret.ljust(64, b"\0")
+    return bytes(b ^ 0x36 for b in block), bytes(b ^ 0x5C for b in block)
+
+
+def install(
+    connection: Connection, tables: Sequence[Table], entities: Iterable[Entity], keys: KeyRing
+) -> None:
+    """Create the application role, the scope functions and key, grants and every policy."""
     by_table = {e.table.name: e for e in entities}
     connection.execute(
         text(
@@ -109,30 +117,63 @@ def install(connection: Connection, tables: Sequence[Table], entities: Iterable[
         )
     )
     schema = connection.execute(text("SELECT current_schema()")).scalar_one()
-    connection.execute(text(f'GRANT USAGE ON SCHEMA "{schema}" TO {APP_ROLE}'))
+    quoted_schema = connection.dialect.identifier_preparer.quote_identifier(schema)
+    connection.execute(text(f"GRANT USAGE ON SCHEMA {quoted_schema} TO {APP_ROLE}"))
+    for statement in key_table_sql(quoted_schema, APP_ROLE):
+        connection.execute(text(statement))
+    _store_scope_keys(connection, quoted_schema, keys)
     existing = set(
         connection.execute(
             text("SELECT tablename FROM pg_tables WHERE schemaname = :schema"), {"schema": schema}
         ).scalars()
     )
+    for statement in functions_sql(quoted_schema, APP_ROLE, BINDING):
+        if "audit_head" in statement and "audit_head" not in existing:
+            continue  # not migrated (yet): ``commons db check`` reports it as drift
+        connection.execute(text(statement))
     for table in tables:
         if table.name not in existing:
             # Not migrated (yet): ``commons db check`` reports it as drift.
             continue
-        quoted = f'"{schema}"."{table.name}"'
-        connection.execute(text(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {quoted} TO {APP_ROLE}"))
-        if table.name == "audit_entry":
-            connection.execute(text(f"REVOKE UPDATE, DELETE, TRUNCATE ON {quoted} FROM {APP_ROLE}"))
+        quoted = f"{quoted_schema}.{connection.dialect.identifier_preparer.quote(table.name)}"
+        connection.execute(text(f"REVOKE ALL ON {quoted} FROM {APP_ROLE}"))
+        privileges = {"audit_entry": "SELECT, INSERT", "audit_head": "SELECT"}.get(
+            table.name, "SELECT, INSERT, UPDATE, DELETE"
+        )
+        connection.execute(text(f"GRANT {privileges} ON {quoted} TO {APP_ROLE}"))
         connection.execute(text(f"ALTER TABLE {quoted} ENABLE ROW LEVEL SECURITY"))
         connection.execute(text(f"DROP POLICY IF EXISTS {POLICY} ON {quoted}"))
-        condition = _policy_condition(table, by_table.get(table.name))
+        using, check = policy_condition(table, by_table.get(table.name), quoted_schema)
         connection.execute(
             text(
                 f"CREATE POLICY {POLICY} ON {quoted} TO {APP_ROLE}"
-                f" USING ({condition}) WITH CHECK ({condition})"
+                f" USING ({using}) WITH CHECK ({check})"
             )
         )
-    connection.execute(text(f'GRANT SELECT ON "{schema}".alembic_version TO {APP_ROLE}'))
+    connection.execute(text(f"GRANT SELECT ON {quoted_schema}.alembic_version TO {APP_ROLE}"))
+
+
+def _store_scope_keys(connection: Connection, quoted_schema: str, keys: KeyRing) -> None:
+    """Store every key of ``keys`` (old ones too: processes not yet restarted use them)."""
+    statement = text(
+        f"INSERT INTO {quoted_schema}.{KEY_TABLE} (key_id, inner_pad, outer_pad)"
+        " VALUES (:key_id, :inner_pad, :outer_pad)"
+        " ON CONFLICT (key_id) DO UPDATE"
+        " SET inner_pad = EXCLUDED.inner_pad, outer_pad = EXCLUDED.outer_pad"
+    ).bindparams(bindparam("inner_pad", type_=BYTEA), bindparam("outer_pad", type_=BYTEA))
+    for key_id in keys.masters:
+        inner, outer = _pads(keys.derive("row-scope", key_id))
+        connection.execute(statement, {"key_id": key_id, "inner_pad": inner, "outer_pad": outer})
+
+
+def installed_scope_keys(connection: Connection) -> set[str]:
+    """The ids of the scope keys the database holds (empty before the first upgrade)."""
+    found = connection.execute(
+        text("SELECT to_regprocedure('commons_scope_key_ids()') IS NOT NULL")
+    ).scalar_one()
+    if not found:
+        return set()
+    return set(connection.execute(text("SELECT unnest(commons_scope_key_ids())")).scalars())
 
 
 def app_role_available(connection: Connection) -> bool:
@@ -153,30 +194,39 @@ def enter_actor(
     actor: Actor,
     community_ids: Set[UUID] | None,
     app_role: str | None,
+    signer: ScopeSigner,
 ) -> None:
-    """Publish ``actor``'s scope to the transaction and drop to the application role."""
+    """Publish ``actor``'s signed scope to the transaction and drop to the application role."""
     ids = "*" if community_ids is None else ",".join(sorted(str(c) for c in community_ids))
+    ids = ids or NO_COMMUNITIES
     scope = actor.scope
     zone = str(scope.grid_zone_id) if scope.kind is ScopeKind.ZONE else ""
     household = str(scope.household_id) if scope.kind is ScopeKind.HOUSEHOLD else ""
-    # One round trip: set_config('role', …, true) is SET LOCAL ROLE. JIT off for the
-    # transaction: the policies' subplans (never run for most scopes) lift a report's
-    # estimated cost past jit_above_cost, and compiling then took 140 ms of a query
-    # that runs in 3 ms (elderly-health-coverage on a 10^6-resident district).
+    binding = connection.execute(text(f"SELECT {BINDING}")).scalar_one()
+    token = signer.token(binding, ids, zone, household, actor.username)
+    # The values as bound parameters (never in the statement's text, which other sessions
+    # of the login role can read in pg_stat_activity); set_config('role', …, true) is SET
+    # LOCAL ROLE. JIT off for the transaction: the policies' subplans (never run for most
+    # scopes) lift a report's estimated cost past jit_above_cost, and compiling then took
+    # 140 ms of a query that runs in 3 ms (elderly-health-coverage, 10^6 residents).
     role_clause = ", set_config('role', :role, true)" if app_role else ""
     connection.execute(
         text(
             "SELECT set_config('commons.community_ids', :ids, true),"
             " set_config('commons.zone_id', :zone, true),"
             " set_config('commons.household_id', :household, true),"
-            " set_config('jit', 'off', true),"
-            f" set_config('commons.actor', :actor, true){role_clause}"
+            " set_config('commons.actor', :actor, true),"
+            " set_config('commons.scope_key', :key_id, true),"
+            " set_config('commons.scope_token', :token, true),"
+            f" set_config('jit', 'off', true){role_clause}"
         ),
         {
-            "ids": ids or "00000000-0000-0000-0000-000000000000",
+            "ids": ids,
             "zone": zone,
             "household": household,
             "actor": actor.username,
+            "key_id": signer.key_id,
+            "token": token,
             "role": app_role,
         },
     )
@@ -186,14 +236,14 @@ def enter_actor(
 def without_nested_loops(connection: Connection) -> Iterator[None]:
     """Plan the block's queries without nested-loop joins (on PostgreSQL; elsewhere nothing).
 
-    Row-level security adds the policies' ``current_setting(…)`` conditions to
-    every scan, and PostgreSQL, having no statistics for them, expects a
-    handful of rows from any scan of a community's records. A join of two of
-    a community's sets (its residents 60+ and their health files) is then
-    planned as a nested loop, quadratic in the rows: ``elderly-health-coverage``
-    took 0.29 s for 2,000 residents 60+, 0.03 s with hash joins. Reports that
-    join such sets run their queries in this block; the setting is restored
-    when it ends (and ends with the transaction if the block fails).
+    Row-level security adds the policies' conditions to every scan, and
+    PostgreSQL, having no statistics for them, expects a handful of rows from
+    any scan of a community's records. A join of two of a community's sets
+    (its residents 60+ and their health files) is then planned as a nested
+    loop, quadratic in the rows: ``elderly-health-coverage`` took 0.29 s for
+    2,000 residents 60+, 0.03 s with hash joins. Reports that join such sets run
+    their queries in this block; the setting is restored when it ends (and ends
+    with the transaction if the block fails).
     """
     if connection.dialect.name != "postgresql":
         yield
