@@ -69,6 +69,7 @@ __all__ = [
     "enter_actor",
     "install",
     "installed_scope_keys",
+    "login_bypasses_row_security",
     "without_nested_loops",
 ]
 
@@ -255,3 +256,28 @@ def without_nested_loops(connection: Connection) -> Iterator[None]:
     ).scalar()
     yield
     connection.execute(text("SELECT set_config('enable_nestloop', :on, true)"), {"on": before})
+
+
+def login_bypasses_row_security(connection: Connection) -> str | None:
+    """Why the session's login is not bound by the policies (``None`` when it is).
+
+    A superuser, a role with ``BYPASSRLS`` and the tables' owner can all
+    ``RESET ROLE`` out of the application role, so SQL injected into the app
+    would read every row.
+    """
+    row = connection.execute(
+        text(
+            "SELECT r.rolsuper, r.rolbypassrls,"
+            " EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = current_schema()"
+            "         AND t.tablename = 'household' AND pg_has_role(session_user,"
+            "         t.tableowner, 'MEMBER')) AS owns"
+            " FROM pg_roles r WHERE r.rolname = session_user"
+        )
+    ).one()
+    if row.rolsuper:
+        return "superuser"
+    if row.rolbypassrls:
+        return "BYPASSRLS"
+    if row.owns:
+        return "owns the tables"
+    return None
