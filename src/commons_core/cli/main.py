@@ -51,6 +51,7 @@ def cli(ctx: click.Context, db_url: str, as_user: str | None, debug: bool) -> No
 
 def _register_commands(host: Any, group: click.Group = cli) -> None:
     from commons_core.cli import audit, db, demo, plugins, privacy, reports, scaffold, transfer
+    from commons_core.cli.users import users
 
     for command in (
         db.db,
@@ -62,6 +63,7 @@ def _register_commands(host: Any, group: click.Group = cli) -> None:
         privacy.subject,
         privacy.retention,
         scaffold.plugin,
+        users,
         *(transfer.template, transfer.import_, transfer.export),
     ):
         group.add_command(command)
