@@ -134,7 +134,6 @@ def test_a_token_is_worth_nothing_outside_its_transaction(
             for n in names
         }
         assert len(households_seen(uow)) == len(stored.households)
-    _, mine = zone_of(stored)
     for _ in range(3):  # the pool hands back the administrator's connection at least once
         with app.unit_of_work(worker(stored, actor_for), readonly=True) as uow:
             for name, value in stolen.items():

@@ -18,10 +18,10 @@ from typing import Any
 
 import httpx
 import pytest
+from commons_reference.testing import PASSWORD, add_users, login
 from sqlalchemy import text
 
 from commons_core.services import Commons
-from commons_reference.testing import PASSWORD, add_users, login
 
 COMMONS = str(Path(sys.executable).with_name("commons"))
 
