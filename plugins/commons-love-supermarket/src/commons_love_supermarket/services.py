@@ -374,7 +374,12 @@ class SupermarketService:
             return shown
         self.uow.require(Sensitivity.ASSISTANCE.permission, f"household {household.id}")
         self.uow.audit.record(
-            household.community_id, "reveal", "household", household.id, {"fields": ["statuses"]}
+            household.community_id,
+            "reveal",
+            "household",
+            household.id,
+            {"fields": ["statuses"]},
+            where=self.uow.households.where(household),
         )
         return attrs.evolve(shown, reason=decision.reason, rule=decision.rule)
 
