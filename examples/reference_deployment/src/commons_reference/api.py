@@ -22,13 +22,14 @@ from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 from commons_core.access import Actor
 from commons_core.errors import AccessDenied, NotFound
 from commons_core.model import Community, Household, HouseholdRegistration, Resident
-from commons_core.reports import Report, ReportParams
+from commons_core.reports import Report, ReportParams, check_days
 from commons_core.services.audit import AuditEntry
 from commons_core.services.users import UserService
 from commons_core.storage.tables import community as community_table
 from commons_reference import actions
 from commons_reference.context import SESSION_USER, Ctx, NotLoggedIn
 from commons_reference.errors import ErrorBody
+from commons_reference.limits import MAX_OFFSET, MAX_PAGE
 from commons_reference.pages import LOGIN_ACTOR_NAME
 from commons_reference.queries import HouseholdPage, household_page
 
@@ -192,7 +193,7 @@ class CommunityApi(Controller):
         community_id: FromPath[UUID],
         q: FromQuery[str] = "",
         zone: FromQuery[UUID | None] = None,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
         per_page: Annotated[int, QueryParameter(ge=1, le=500)] = 50,
     ) -> HouseholdPage:
         """Households matching ``q`` (number, address or a member's name), one page."""
@@ -296,9 +297,10 @@ class CommunityApi(Controller):
         entity: FromQuery[str] = "",
         since: FromQuery[date | None] = None,
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[AuditEntry]:
         """The community's audit trail, newest first (needs ``audit:read``)."""
+        check_days({"since": since})
         with ctx.unit_of_work(readonly=True) as uow:
             return actions.audit_entries(
                 uow, community_id, entity=entity, since=since, limit=limit, offset=offset

@@ -30,6 +30,7 @@ from commons_reference import api, pages
 from commons_reference.context import WebContext
 from commons_reference.contract import WebContribution, collect_contributions
 from commons_reference.errors import exception_handlers
+from commons_reference.limits import MAX_BODY_BYTES, BoundedRequest
 from commons_reference.settings import WebSettings
 
 __all__ = ["app_from_environment", "create_app"]
@@ -111,6 +112,8 @@ def create_app(
     )
     return Litestar(
         route_handlers=_routes(contributions),
+        request_class=BoundedRequest,
+        request_max_body_size=MAX_BODY_BYTES,
         dependencies={"ctx": Provide(provide_context, sync_to_thread=False)},
         middleware=[session.middleware],
         csrf_config=csrf,

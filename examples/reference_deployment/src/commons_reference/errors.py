@@ -20,6 +20,7 @@ from litestar.exceptions import (
 )
 from litestar.exceptions import NotFoundException as RouteNotFound
 from litestar.exceptions import ValidationException as RequestInvalid
+from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 from litestar.response import Redirect
 from litestar.types import ExceptionHandlersMap
 
@@ -33,6 +34,7 @@ from commons_core.errors import (
     ValidationError,
 )
 from commons_reference.context import NotLoggedIn, WebContext
+from commons_reference.limits import MAX_BODY_BYTES
 
 __all__ = ["ErrorBody", "ProblemBody", "exception_handlers", "problem_body"]
 
@@ -68,20 +70,21 @@ def problem_body(problem: Problem) -> ProblemBody:
     return ProblemBody(problem.path, value, problem.code, problem.zh, problem.en)
 
 
-def _body_problems(error: RequestInvalid) -> list[ProblemBody]:
-    # A typed request body (an attrs class) that does not decode: Litestar names the
-    # field, so the answer is bad input with the field's path, like the SDK's own.
+def _request_problems(error: RequestInvalid, *, body: bool) -> list[ProblemBody]:
+    # A typed request body (an attrs class) or a query or path parameter that does not
+    # decode, or lies beyond its bound: Litestar names the field, so the answer names it
+    # with its path, like the SDK's own problems.
     extra = error.extra if isinstance(error.extra, list) else []
     return [
         ProblemBody(
             path=str(item.get("key") or ""),
             value=None,
             code="format",
-            zh=f"格式或类型不正确({item.get('message')})",
-            en=f"wrong format or type: {item.get('message')}",
+            zh=f"格式、类型或范围不正确({item.get('message')})",
+            en=f"wrong format, type or range: {item.get('message')}",
         )
         for item in extra
-        if isinstance(item, dict) and item.get("source") == "body"
+        if isinstance(item, dict) and (item.get("source") == "body") == body
     ]
 
 
@@ -107,8 +110,18 @@ def _status_and_body(error: Exception) -> ErrorBody:
             "请求被拒绝(表单已过期或缺少 CSRF 令牌,请刷新页面重试)",
             "request refused (the form expired or lacks its CSRF token; reload and retry)",
         )
-    if isinstance(error, RequestInvalid) and _body_problems(error):
-        return ErrorBody(422, "输入有误", "the input has problems", problems=_body_problems(error))
+    if isinstance(error, RequestInvalid) and _request_problems(error, body=True):
+        problems = _request_problems(error, body=True)
+        return ErrorBody(422, "输入有误", "the input has problems", problems=problems)
+    if isinstance(error, RequestInvalid) and _request_problems(error, body=False):
+        problems = _request_problems(error, body=False)
+        return ErrorBody(400, "请求参数有误", "a parameter of the request is wrong", problems)
+    if isinstance(error, RequestEntityTooLarge):
+        return ErrorBody(
+            413,
+            f"请求体过大(最多 {MAX_BODY_BYTES} 字节)",
+            f"the request body is too large (at most {MAX_BODY_BYTES} bytes)",
+        )
     if isinstance(error, RouteNotFound):
         return ErrorBody(404, "页面不存在", "no such page")
     if isinstance(error, HTTPException):

@@ -41,6 +41,7 @@ from commons_reference.charts import Bar, PyramidRow, bar_chart, pyramid_chart
 from commons_reference.context import SESSION_USER, Ctx, safe_next
 from commons_reference.contract import Form
 from commons_reference.forms import problems_by_path, unflatten
+from commons_reference.limits import MAX_PAGE
 from commons_reference.queries import household_page, names_of, sorted_names
 
 __all__ = ["AuthPages", "CommunityPages", "HomePages"]
@@ -175,7 +176,7 @@ class CommunityPages(Controller):
         community_id: FromPath[UUID],
         q: FromQuery[str] = "",
         zone: FromQuery[UUID | None] = None,
-        page: Annotated[int, QueryParameter(ge=1)] = 1,
+        page: Annotated[int, QueryParameter(ge=1, le=MAX_PAGE)] = 1,
     ) -> Template:
         """Households with search and paging."""
         with ctx.unit_of_work(readonly=True) as uow:

@@ -21,7 +21,6 @@ from sqlalchemy import (
     case,
     distinct,
     extract,
-    false,
     func,
     select,
 )
@@ -78,20 +77,33 @@ def _settings(uow: UnitOfWork, community_id: UUID) -> Any:
     ).first()
 
 
-def _balances(
-    uow: UnitOfWork, community_id: UUID, start: date | None, end: date
-) -> tuple[Decimal, Decimal]:
-    """The account's balance before ``start`` and at the end of ``end``, in one statement."""
+def _period(
+    uow: UnitOfWork, community_id: UUID, params: ReportParams
+) -> tuple[date | None, date, date, Decimal, Decimal]:
+    """The period and the account's balance before it and at its end, in one statement.
+
+    Returns ``(start, lower, end, opening, closing)``: ``start`` is the period's
+    own start, ``None`` for since the first entry; ``lower`` the first day it
+    covers. A period given no start begins at the first entry but covers at
+    most :data:`~commons_core.reports.MAX_PERIOD_DAYS` (ten years): when the
+    account holds older entries, ``start`` is
+    :attr:`~commons_core.reports.ReportParams.earliest_start` and the older
+    entries are the opening balance.
+    """
+    end = params.period_end
+    lower = params.start or params.earliest_start
     entries = uow.scoped(LedgerEntry)
     signed = case((entries.c.kind == EntryKind.PURCHASE, -entries.c.amount), else_=entries.c.amount)
-    before: ColumnElement[bool] = entries.c.entry_on < start if start else false()
-    opening, closing = uow.connection.execute(
+    before = entries.c.entry_on < lower
+    opening, closing, older = uow.connection.execute(
         select(
             func.coalesce(func.sum(case((before, signed), else_=0)), 0),
             func.coalesce(func.sum(signed), 0),
+            func.count(case((before, 1))),
         ).where(entries.c.community_id == community_id, entries.c.entry_on <= end)
     ).one()
-    return to_money(Decimal(str(opening))), to_money(Decimal(str(closing)))
+    start = params.start or (lower if older else None)
+    return start, lower, end, to_money(Decimal(str(opening))), to_money(Decimal(str(closing)))
 
 
 def _linked(target: FromClause, source: FromClause, column: str) -> ColumnElement[bool]:
@@ -113,7 +125,8 @@ class LedgerReport(Report):
     """``love-supermarket-ledger``: the account's receipts, payments and balance per month.
 
     ``data`` keys: ``community``, ``from`` (the period's start or ``null``
-    for since the first entry), ``to``, ``opening_balance``, ``sales`` and
+    for since the first entry; a period given no start covers ten years at
+    most, and ``from`` then says where it begins), ``to``, ``opening_balance``, ``sales`` and
     ``donations`` (the two kinds of receipt), ``receipts``, ``payments``
     (restocking purchases), ``closing_balance``, and ``months``: one object
     per calendar month of the period with ``month`` (``YYYY-MM``),
@@ -130,14 +143,15 @@ class LedgerReport(Report):
 
     def run(self, uow: UnitOfWork, community: Community, params: ReportParams) -> ReportResult:
         """Sum the account per month and kind in one statement; the balance runs in Python."""
-        start, end = params.start, params.end or params.as_of
-        opening, closing = _balances(uow, community.id, start, end)
+        start, lower, end, opening, closing = _period(uow, community.id, params)
         entries = uow.scoped(LedgerEntry)
         year = extract("year", entries.c.entry_on)
         month = extract("month", entries.c.entry_on)
-        in_period = [entries.c.community_id == community.id, entries.c.entry_on <= end]
-        if start is not None:
-            in_period.append(entries.c.entry_on >= start)
+        in_period = [
+            entries.c.community_id == community.id,
+            entries.c.entry_on >= lower,
+            entries.c.entry_on <= end,
+        ]
         rows = uow.connection.execute(
             select(year, month, entries.c.kind, func.count(), func.sum(entries.c.amount))
             .where(*in_period)
@@ -289,7 +303,8 @@ class DisclosureReport(Report):
     (``count``, ``amount``), ``opening_balance``, ``closing_balance``,
     ``donors`` (each ``date``, ``donor``, ``donor_kind``, ``kind``,
     ``value``), ``sold_items`` (each ``name``, ``unit``, ``quantity``,
-    ``amount``) and ``stock`` (each ``name``, ``unit``, ``quantity``).
+    ``amount``) and ``stock`` (each ``name``, ``unit``, ``quantity``). The
+    period is the ledger's: given no start, ten years at most.
     """
 
     name = "love-supermarket-disclosure"
@@ -303,11 +318,11 @@ class DisclosureReport(Report):
     def run(self, uow: UnitOfWork, community: Community, params: ReportParams) -> ReportResult:
         """Seven statements: aggregates, and the lists of the period's donations and items."""
         cid = community.id
-        start, end = params.start, params.end or params.as_of
+        start, lower, end, opening, closing = _period(uow, cid, params)
         found = _settings(uow, cid)
 
         def period(column: Any) -> list[ColumnElement[bool]]:
-            return [column <= end] if start is None else [column >= start, column <= end]
+            return [column >= lower, column <= end]
 
         sales = uow.scoped(Sale)
         sale_row = uow.connection.execute(
@@ -351,7 +366,6 @@ class DisclosureReport(Report):
                 bought.c.community_id == cid, *period(bought.c.purchased_on)
             )
         ).one()
-        opening, closing = _balances(uow, cid, start, end)
         threshold = DEFAULT_THRESHOLD if found is None else int(found.low_stock_threshold)
         shelf = stock_levels(uow, cid, threshold)
 

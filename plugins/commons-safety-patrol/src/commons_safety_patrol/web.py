@@ -31,6 +31,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from commons_core import Label, NotFound, Problem, ValidationError
+from commons_core.reports import check_days
 from commons_core.serialization import CHINA_TIME
 
 from .model import DEFAULT_ZONE, CheckIn, Shift
@@ -153,6 +154,7 @@ class PatrolPages(Controller):
     ) -> Template:
         """A month's (or with ``week``, that week's) calendar of shifts: route, time, members."""
         first = week.replace(day=1) if week is not None else _month_of(month)
+        check_days({"week": week} if week is not None else {"month": first})
         start, weeks = _span(first, week)
         found = _roster(ctx, community_id, start, start + timedelta(days=7 * weeks - 1))
         with ctx.unit_of_work(readonly=True) as uow:
@@ -187,6 +189,7 @@ class PatrolPages(Controller):
         with ctx.unit_of_work(readonly=True) as uow:
             uow.require(CHECK_IN)
             recorded = uow.repo(CheckIn).get(done) if done is not None else None
+        check_days({"night": night})
         return self._page(ctx, community_id, night or date.today(), recorded=recorded)
 
     @post("/check-in", sync_to_thread=True)
@@ -299,6 +302,7 @@ class PatrolApi(Controller):
     ) -> list[RosterShift]:
         """The saved shifts of the nights ``from``–``to`` (default: this week, Monday first;
         at most 92 nights) with their route, members and who checked in."""
+        check_days({"from": start, "to": end})
         today = date.today()
         first = start or today - timedelta(days=today.weekday())
         return _roster(ctx, community_id, first, end or first + timedelta(days=6))
