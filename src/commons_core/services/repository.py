@@ -29,7 +29,6 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.sql import visitors
 
 from commons_core.access import mask_value
 from commons_core.errors import (
@@ -510,20 +509,12 @@ class Repository(Generic[T]):
         return result
 
     def _check_filters(self, expressions: Iterable[Any]) -> None:
-        if not self._sensitive:
-            return
-        for expression in expressions:
-            for element in visitors.iterate(expression):
-                table = getattr(element, "table", None)
-                name = getattr(element, "name", None)
-                if table is self.table and name in self._sensitive:
-                    kind = self._sensitive[name]
-                    if not self.uow.can(kind.permission):
-                        raise AccessDenied(
-                            self.uow.actor.username,
-                            kind.permission,
-                            f"filter or sort on {self.name}.{name}",
-                        )
+        """Criteria and ordering may not use sensitive data the actor may not reveal: any
+        entity's, in any shape (see :mod:`commons_core.services.query_guard`)."""
+        uow = self.uow
+        uow.commons.query_guard.check_criteria(
+            expressions, lambda kind: uow.can(kind.permission), uow.actor.username
+        )
 
     def _check_scope_before(self, objs: Sequence[T]) -> None:
         allowed = self.uow.community_ids

@@ -23,14 +23,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, FromClause, Table, select
+from sqlalchemy import Connection, Engine, FromClause, Table, event, select
 from sqlalchemy.exc import DBAPIError
 
 from commons_core.access import BUILTIN_ROLES, AccessPolicy, Actor, ScopeKind
 from commons_core.errors import ConfigurationError, ConflictError, NotFound
-from commons_core.model import DomainEvent
+from commons_core.model import DomainEvent, Sensitivity
 from commons_core.serialization import Codec, make_converter
 from commons_core.services.audit import AuditBuffer
+from commons_core.services.query_guard import INTERNAL, QueryGuard
 from commons_core.services.repository import Repository
 from commons_core.storage.limits import column_limits
 from commons_core.storage.schema import Entity, tables_of
@@ -109,6 +110,11 @@ class Commons:
     def reports(self) -> dict[str, Report]:
         """Every report by name."""
         return self.host.reports()
+
+    @cached_property
+    def query_guard(self) -> QueryGuard:
+        """The sensitive columns of every entity, checked in every query (:mod:`.query_guard`)."""
+        return QueryGuard(self.entities)
 
     def entity(self, model_or_name: type | str) -> Entity:
         """The entity of a model class or entity name."""
@@ -213,6 +219,7 @@ class UnitOfWork:
         connection.begin()
         try:
             self._enter_scope(connection)
+            self._guard_queries(connection)
         except BaseException:
             self._close(commit=False)
             raise
@@ -359,10 +366,31 @@ class UnitOfWork:
 
         return scope_condition(entity, self.actor.scope, self.community_ids)
 
+    def _guard_queries(self, connection: Connection) -> None:
+        """Check every statement executed on ``connection`` for uses of sensitive columns the
+        actor may not reveal (filters, sorts, joins, computations; :mod:`.query_guard`)."""
+        guard = self.commons.query_guard
+        if all(self.can(kind.permission) for kind in guard.kinds):
+            return  # nothing to refuse: spare every statement the walk
+
+        def allowed(kind: Sensitivity) -> bool:
+            return self.can(kind.permission)
+
+        def check(
+            conn: Connection, statement: Any, multiparams: Any, params: Any, options: Any
+        ) -> None:
+            if not options.get(INTERNAL):
+                guard.check_statement(statement, allowed, self.actor.username)
+
+        event.listen(connection, "before_execute", check)
+
     def scoped(self, model_or_table: type | Table) -> FromClause:
         """A FROM clause of an entity's rows in scope, for reports and custom queries.
 
-        Aggregate freely over it; it never yields rows outside the scope.
+        Aggregate freely over it; it never yields rows outside the scope. Statements
+        executed on :attr:`connection` may read its sensitive columns, but not filter,
+        sort, group or join on them, nor compute from them, without the permission to
+        reveal them (:class:`~commons_core.errors.AccessDenied`).
         """
         if isinstance(model_or_table, Table):
             entity = next((e for e in self.commons.entities if e.table is model_or_table), None)
