@@ -32,10 +32,10 @@ statements that must use a sensitive column for an actor who may not see it
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
-from sqlalchemy import Table
+from sqlalchemy import Executable, Table
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement, Label, TextClause
@@ -56,6 +56,8 @@ __all__ = ["INTERNAL", "QueryGuard", "Use", "internal"]
 
 INTERNAL = "commons_internal"
 """Execution option marking one of the SDK's own statements, which the guard lets pass."""
+
+StatementT = TypeVar("StatementT", bound=Executable)
 
 UNRESOLVED = "an expression that cannot be checked (SQL text, literal column or whole row)"
 
@@ -252,6 +254,6 @@ def _plain_read(column: Any) -> bool:
     return isinstance(column, FromClause) and not isinstance(column, ColumnElement)
 
 
-def internal(statement: Any) -> Any:
+def internal(statement: StatementT) -> StatementT:
     """``statement`` marked as the SDK's own (see :data:`INTERNAL`)."""
     return statement.execution_options(**{INTERNAL: True})
