@@ -12,8 +12,10 @@ import hashlib
 import hmac
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
+import attrs
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -173,6 +175,9 @@ def test_the_key_and_the_owner_are_out_of_reach(
         "UPDATE audit_head SET seq = 0",
         "DELETE FROM audit_head",
         "INSERT INTO audit_head VALUES ('00000000-0000-0000-0000-000000000001', 0, 'x')",
+        "INSERT INTO audit_entry (community_id, seq, at, actor, action, entity, key, changes,"
+        " prev_hash, hash) VALUES (gen_random_uuid(), 1, now(), 'm', 'x', 'x', 'x', '{}', 'x',"
+        " 'x')",
         "UPDATE audit_entry SET actor = 'mallory'",
         "DELETE FROM audit_entry",
         "TRUNCATE audit_entry",
@@ -184,31 +189,73 @@ def test_the_key_and_the_owner_are_out_of_reach(
             uow.connection.execute(text(statement))
 
 
-def test_the_audit_head_only_moves_forward_over_a_real_chain(
+APPEND = (
+    "SELECT commons_audit_append(:c, :first, :seqs, :ats, :t, :t, :t, :t, :changes, :prevs,"
+    " :hashes, :t, :u, :u, :u)"
+)
+
+
+def test_the_trail_is_written_only_forward_over_a_real_chain(
     app: Commons, stored: CommunityData, admin: Actor
 ) -> None:
+    """The app role's one way to write the trail refuses rewinding, gaps and broken links."""
     community = stored.community.id
     with app.unit_of_work(admin, readonly=True) as uow:
         seq, digest = uow.connection.execute(
             text("SELECT seq, hash FROM audit_head WHERE community_id = :c"), {"c": community}
         ).one()
+    now = datetime.now(UTC)
+
+    def attempt(first: int, seqs: list[int], prevs: list[str]) -> dict[str, Any]:
+        n = len(seqs)
+        return {
+            "c": community,
+            "first": first,
+            "seqs": seqs,
+            "ats": [now] * n,
+            "t": ["x"] * n,
+            "changes": ["{}"] * n,
+            "prevs": prevs,
+            "hashes": ["f" * 64] * n,
+            "u": [None] * n,
+        }
+
     attempts = [
-        (seq, 1, digest),  # rewind
-        (seq, seq + 5, "f" * 64),  # forward over entries that do not exist
-        (0, seq, digest),  # claim the head is elsewhere
+        attempt(1, [2], ["x"]),  # rewind: the head is not at entry 1
+        attempt(seq, [seq + 5], [digest]),  # a gap
+        attempt(seq, [seq + 1], ["0" * 64]),  # a broken link
+        attempt(seq, [seq + 1, seq + 2], [digest, "0" * 64]),  # a broken link further on
+        attempt(seq, [], []),  # nothing, to move nothing
     ]
-    for first, last, value in attempts:
+    for params in attempts:
         with pytest.raises(DBAPIError), app.unit_of_work(admin) as uow:
             uow.connection.execute(text("SELECT * FROM commons_audit_lock(:c)"), {"c": community})
-            uow.connection.execute(
-                text("SELECT commons_audit_advance(:c, :f, :l, :h)"),
-                {"c": community, "f": first, "l": last, "h": value},
-            )
+            uow.connection.execute(text(APPEND), params)
     with app.unit_of_work(admin, readonly=True) as uow:
         after = uow.connection.execute(
             text("SELECT seq, hash FROM audit_head WHERE community_id = :c"), {"c": community}
         ).one()
     assert tuple(after) == (seq, digest)
+
+
+def test_an_entry_planted_beyond_the_head_cannot_block_a_community(
+    app: Commons, stored: CommunityData, admin: Actor, actor_for: Any
+) -> None:
+    """The app role cannot insert into the trail, so it cannot plant the next entry."""
+    community = stored.community.id
+    with pytest.raises(DBAPIError, match="permission denied"), app.unit_of_work(admin) as uow:
+        uow.connection.execute(
+            text(
+                "INSERT INTO audit_entry (community_id, seq, at, actor, action, entity, key,"
+                " changes, prev_hash, hash) SELECT community_id, seq + 1, now(), 'm', 'x', 'x',"
+                " 'x', '{}', hash, hash FROM audit_head WHERE community_id = :c"
+            ),
+            {"c": community},
+        )
+    cadre = actor_for("cadre", community)
+    with app.unit_of_work(cadre) as uow:  # writes in the community still work
+        household = uow.households.find(limit=1)[0]
+        uow.households.update(attrs.evolve(household, room="808"))
 
 
 def test_a_grid_workers_sql_reads_the_trail_of_their_zone_only(

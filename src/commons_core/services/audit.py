@@ -12,11 +12,12 @@ Each entry's hash is an HMAC-SHA256, with the deployment's ``audit-chain`` key
 (:mod:`commons_core.keys`, held outside the database), of its content and the
 previous entry's hash; the entry names the key (``key_id``) so keys can be
 rotated. The ``audit_head`` row of each community holds the last sequence
-number and hash. On PostgreSQL the application role cannot change the head:
-it is locked and advanced by two functions owned by the tables' owner
-(:mod:`commons_core.storage.row_security`), which only ever move it forward
-over entries that exist and link. :mod:`commons_core.services.audit_check`
-verifies the chains and checkpoints them outside the database.
+number and hash. On PostgreSQL the application role writes neither the trail
+nor its heads: two functions owned by the tables' owner
+(:mod:`commons_core.storage.row_security`) lock a head, then append entries and
+move the head only forward, only over entries that link.
+:mod:`commons_core.services.audit_check` verifies the chains and checkpoints them
+outside the database.
 """
 
 from __future__ import annotations
@@ -245,8 +246,7 @@ class AuditBuffer:
                     }
                 )
                 prev = digest
-            insert_rows(connection, audit_entry, rows, ready=("changes",))
-            _advance_head(connection, community_id, first, seq, prev)
+            _append(connection, community_id, first, rows)
             written += len(rows)
         self._pending.clear()
         return written
@@ -308,24 +308,50 @@ def _lock_head(connection: Connection, community_id: UUID) -> tuple[int, str]:
     return int(found.seq), str(found.hash)
 
 
-def _advance_head(
-    connection: Connection, community_id: UUID, first: int, last: int, digest: str
-) -> None:
-    """Move the head from entry ``first`` to entry ``last`` (whose hash is ``digest``).
+_APPEND_COLUMNS = (
+    ("seq", "integer"),
+    ("at", "timestamptz"),
+    ("actor", "text"),
+    ("action", "text"),
+    ("entity", "text"),
+    ("key", "text"),
+    ("changes", "text"),
+    ("prev_hash", "text"),
+    ("hash", "text"),
+    ("key_id", "text"),
+    ("grid_zone_id", "uuid"),
+    ("household_id", "uuid"),
+    ("resident_id", "uuid"),
+)
+_APPEND = (
+    "SELECT commons_audit_append(%s, %s, "
+    + ", ".join(f"%b::{kind}[]" for _, kind in _APPEND_COLUMNS)
+    + ")"
+)
 
-    On PostgreSQL the owner's function checks that the head still records
-    ``first`` and that the entries in between exist and link before it moves.
+
+def _append(
+    connection: Connection, community_id: UUID, first: int, rows: list[dict[str, Any]]
+) -> None:
+    """Write ``rows`` after entry ``first`` of the chain and move its head to the last.
+
+    On PostgreSQL through the owner's ``commons_audit_append``, which checks that
+    the head is still at ``first`` and that the rows link before it writes them
+    (the application role may not write the trail or its head itself); the
+    columns go as arrays in binary, as bulk inserts send them.
     """
     if connection.dialect.name == "postgresql":
-        connection.execute(
-            text("SELECT commons_audit_advance(:community, :first, :last, :digest)"),
-            {"community": community_id, "first": first, "last": last, "digest": digest},
-        )
+        columns = [[row[name] for row in rows] for name, _ in _APPEND_COLUMNS]
+        driver = connection.connection.driver_connection
+        assert driver is not None  # an open connection always has its driver connection
+        with driver.cursor() as cursor:
+            cursor.execute(_APPEND, [community_id, first, *columns])
         return
+    insert_rows(connection, audit_entry, rows, ready=("changes",))
     connection.execute(
         update(audit_head)
         .where(audit_head.c.community_id == community_id)
-        .values(seq=last, hash=digest)
+        .values(seq=rows[-1]["seq"], hash=rows[-1]["hash"])
     )
 
 

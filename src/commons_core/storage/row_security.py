@@ -2,10 +2,11 @@
 
 After every upgrade, :func:`install` (run by the tables' owner) creates the
 application role ``commons_app`` (no login, owns nothing), grants it the
-tables — only ``SELECT`` and ``INSERT`` on the audit trail and ``SELECT`` on
-its heads — and enables a policy on every community-scoped table that admits
-only the rows of the communities (and, where it applies, the grid zone or
-household) of the current transaction's scope. Units of work publish the
+tables — only ``SELECT`` on the audit trail and its heads, which it writes
+through the owner's ``commons_audit_append`` — and enables a policy on every
+community-scoped table that admits only the rows of the communities (and,
+where it applies, the grid zone or household) of the current transaction's
+scope. Units of work publish the
 actor's scope and switch to the application role (:func:`enter_actor`), so a
 raw ``text()`` query, a bug in a plugin or an injected statement still sees
 only its scope.
@@ -138,7 +139,7 @@ def install(
             continue
         quoted = f"{quoted_schema}.{connection.dialect.identifier_preparer.quote(table.name)}"
         connection.execute(text(f"REVOKE ALL ON {quoted} FROM {APP_ROLE}"))
-        privileges = {"audit_entry": "SELECT, INSERT", "audit_head": "SELECT"}.get(
+        privileges = {"audit_entry": "SELECT", "audit_head": "SELECT"}.get(
             table.name, "SELECT, INSERT, UPDATE, DELETE"
         )
         connection.execute(text(f"GRANT {privileges} ON {quoted} TO {APP_ROLE}"))

@@ -116,38 +116,48 @@ BEGIN
     FOR UPDATE;
 END
 $fn$""",
-        # Move the head forward over entries that exist and link, never back.
-        "commons_audit_advance(uuid, integer, integer, text)": f"""
-CREATE OR REPLACE FUNCTION {s}.commons_audit_advance(
-  chain uuid, first_seq integer, last_seq integer, last_hash text)
+        # Append entries to a chain and move its head over them: the only way the application
+        # role writes the trail, so it can neither forge a gap nor block a chain with an
+        # entry beyond the head, and the head never moves back.
+        "commons_audit_append(uuid, integer, integer[], timestamptz[], text[], text[], text[],"
+        " text[], text[], text[], text[], text[], uuid[], uuid[], uuid[])": f"""
+CREATE OR REPLACE FUNCTION {s}.commons_audit_append(
+  chain uuid, first_seq integer, seqs integer[], ats timestamptz[], actors text[],
+  actions text[], entities text[], keys text[], changes text[], prev_hashes text[],
+  hashes text[], key_ids text[], zones uuid[], households uuid[], residents uuid[])
 RETURNS void
 LANGUAGE plpgsql VOLATILE PARALLEL UNSAFE {definer} AS $fn$
 DECLARE
   head record;
-  written integer;
-  broken integer;
-  ending text;
+  written integer := coalesce(cardinality(seqs), 0);
 BEGIN
   IF NOT ({s}.commons_scope_every() OR chain = ANY ({s}.commons_scope_ids())) THEN
     RAISE EXCEPTION 'audit chain % is outside the scope', chain USING ERRCODE = '42501';
   END IF;
   SELECT h.seq, h.hash INTO head FROM {s}.audit_head h WHERE h.community_id = chain FOR UPDATE;
-  IF NOT FOUND OR head.seq <> first_seq OR last_seq <= first_seq THEN
+  IF NOT FOUND OR head.seq <> first_seq OR written = 0 THEN
     RAISE EXCEPTION 'audit head of % is not at entry %', chain, first_seq
       USING ERRCODE = '40001';
   END IF;
-  SELECT count(*), count(*) FILTER (WHERE e.prev_hash IS DISTINCT FROM e.expected),
-         max(e.hash) FILTER (WHERE e.seq = last_seq)
-    INTO written, broken, ending
-    FROM (SELECT a.seq, a.hash, a.prev_hash,
-                 coalesce(lag(a.hash) OVER (ORDER BY a.seq), head.hash) AS expected
-            FROM {s}.audit_entry a
-           WHERE a.community_id = chain AND a.seq > first_seq AND a.seq <= last_seq) e;
-  IF written <> last_seq - first_seq OR broken > 0 OR ending IS DISTINCT FROM last_hash THEN
-    RAISE EXCEPTION 'audit entries % to % of % do not form a chain', first_seq + 1, last_seq,
-      chain USING ERRCODE = '23514';
+  IF EXISTS (
+    SELECT 1 FROM unnest(seqs, prev_hashes) WITH ORDINALITY AS e(seq, prev, i)
+     WHERE e.seq IS DISTINCT FROM first_seq + e.i
+        OR e.prev IS DISTINCT FROM CASE WHEN e.i = 1 THEN head.hash ELSE hashes[e.i - 1] END)
+  THEN
+    RAISE EXCEPTION 'audit entries % to % of % do not form a chain', first_seq + 1,
+      first_seq + written, chain USING ERRCODE = '23514';
   END IF;
-  UPDATE {s}.audit_head SET seq = last_seq, hash = last_hash WHERE community_id = chain;
+  INSERT INTO {s}.audit_entry (community_id, seq, at, actor, action, entity, key, changes,
+                               prev_hash, hash, key_id, grid_zone_id, household_id,
+                               resident_id)
+  SELECT chain, e.seq, e.at, e.actor, e.action, e.entity, e.key, e.changes::json,
+         e.prev_hash, e.hash, e.key_id, e.zone, e.household, e.resident
+    FROM unnest(seqs, ats, actors, actions, entities, keys, changes, prev_hashes, hashes,
+                key_ids, zones, households, residents)
+      AS e(seq, at, actor, action, entity, key, changes, prev_hash, hash, key_id, zone,
+           household, resident);
+  UPDATE {s}.audit_head SET seq = first_seq + written, hash = hashes[written]
+   WHERE community_id = chain;
 END
 $fn$""",
     }
