@@ -7,7 +7,7 @@ show every bad field at once instead of one per attempt.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -17,6 +17,7 @@ __all__ = [
     "CommonsError",
     "ConfigurationError",
     "ConflictError",
+    "DuplicateError",
     "NotFound",
     "PluginError",
     "Problem",
@@ -132,12 +133,52 @@ class ConflictError(CommonsError):
 
     def __init__(self, entity: str, key: object, expected_version: int) -> None:
         self.entity = entity
-        self.key = key
-        self.expected_version = expected_version
+        self.key: object = key
+        self.expected_version: int | None = expected_version
         super().__init__(
             f"{entity} {key} 已被他人修改(版本 {expected_version} 已过期),请重新读取后再改",
             f"{entity} {key} was changed by someone else (version {expected_version} is stale);"
             " read it again and retry",
+        )
+
+
+class DuplicateError(ConflictError):
+    """A write would store a value that must be unique and is taken already.
+
+    Raised for every unique-constraint violation (SQLite and PostgreSQL
+    alike) instead of the database's error. ``fields`` names the fields that
+    must be unique together (``("id_number",)``; empty when the database did
+    not say); the values are never part of the error, since they may be
+    sensitive. The answer is the same whether the record holding the value
+    is in the actor's scope or not. ``names`` gives the bilingual labels
+    ``(zh, en)`` of the entity and the fields, by name.
+    """
+
+    def __init__(
+        self,
+        entity: str,
+        fields: Sequence[str],
+        names: Mapping[str, tuple[str, str]] | None = None,
+    ) -> None:
+        self.entity = entity
+        self.key = None
+        self.expected_version = None
+        self.fields = tuple(fields)
+        labels = names or {}
+        entity_zh, entity_en = labels.get(entity, (entity, entity))
+        zh = "、".join(labels.get(f, (f, f))[0] for f in self.fields) or "唯一值"
+        en = " and ".join(labels.get(f, (f, f))[1] for f in self.fields) or "a unique value"
+        CommonsError.__init__(
+            self,
+            f"{entity_zh}的{zh}已被另一条记录使用,不能重复",
+            f"{entity_en}: another record already has this {en}, which must be unique",
+        )
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """The error as one problem per field (code ``unique``), for showing next to inputs."""
+        return tuple(
+            Problem(field, None, "unique", self.zh, self.en) for field in self.fields or ("",)
         )
 
 

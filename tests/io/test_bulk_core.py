@@ -158,9 +158,11 @@ def test_committed_events_are_kept_only_for_plugins_that_want_them(commons_db_ur
     told.close()
 
 
-def test_bulk_insert_errors_are_sqlalchemy_errors(commons: Commons, admin: Actor) -> None:
-    from sqlalchemy.exc import IntegrityError
+def test_bulk_insert_duplicates_are_the_sdk_s_conflict(commons: Commons, admin: Actor) -> None:
+    from commons_core import DuplicateError
 
     people = _people(commons, admin) * 8  # 64 rows: the bulk path, with repeated keys
-    with pytest.raises(IntegrityError), commons.unit_of_work(admin) as uow:
+    with pytest.raises(DuplicateError) as refused, commons.unit_of_work(admin) as uow:
         uow.residents.add_many(people)
+    assert refused.value.entity == "resident"
+    assert refused.value.fields == ("id",)

@@ -22,9 +22,8 @@ from commons_love_supermarket import (
 )
 from commons_love_supermarket.tables import ledger, lot, purchase
 from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
 
-from commons_core import AccessDenied, ValidationError
+from commons_core import AccessDenied, DuplicateError, ValidationError
 from commons_core.services import Commons
 
 GIVER = Donor(kind=DonorKind.OTHER, name="爱心人士")
@@ -99,7 +98,7 @@ def test_the_database_refuses_a_second_entry_for_one_sale(
     commons: Commons, admin: Any, world: Any, sell: Any
 ) -> None:
     record = sell("low_income", {"鸡蛋": 1})
-    with pytest.raises(IntegrityError), commons.unit_of_work(admin) as uow:
+    with pytest.raises(DuplicateError) as refused, commons.unit_of_work(admin) as uow:
         uow.repo(LedgerEntry).add(
             LedgerEntry(
                 community_id=world.community_id,
@@ -111,6 +110,8 @@ def test_the_database_refuses_a_second_entry_for_one_sale(
                 sale_id=record.sale.id,
             )
         )
+    # The SDK's own conflict, naming the field (never a raw IntegrityError).
+    assert refused.value.fields == ("sale_id",)
 
 
 def test_an_entry_with_a_negative_balance_or_no_source_is_invalid(

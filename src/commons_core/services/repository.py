@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 from uuid import UUID
 
@@ -34,12 +34,16 @@ from commons_core.access import mask_value
 from commons_core.errors import (
     AccessDenied,
     ConflictError,
+    DuplicateError,
     NotFound,
     Problem,
     ValidationError,
 )
 from commons_core.model import DomainEvent, Sensitivity, sensitive_fields
+from commons_core.model.fields import field_info
+from commons_core.services.references import check_references
 from commons_core.storage.bulk import insert_rows
+from commons_core.storage.integrity import duplicate_error
 from commons_core.storage.schema import Entity
 
 if TYPE_CHECKING:
@@ -398,10 +402,17 @@ class Repository(Generic[T]):
 
     @contextmanager
     def _writing(self, action: str) -> Iterator[None]:
-        """The database refusing a write in this block (row-level security) is AccessDenied."""
+        """The database refusing a write in this block: row-level security is AccessDenied,
+        a unique constraint :class:`DuplicateError` naming the fields (never their values)."""
         try:
             yield
+        except DuplicateError as error:
+            # Raised by the bulk insert, which knows the table only: named as the entity.
+            raise DuplicateError(self.name, error.fields, self._labels) from None
         except DBAPIError as error:
+            duplicate = duplicate_error(error, self.table, self.name, self._labels)
+            if duplicate is not None:
+                raise duplicate from None
             if getattr(error.orig, "sqlstate", None) == "42501":
                 raise AccessDenied(
                     self.uow.actor.username,
@@ -409,6 +420,16 @@ class Repository(Generic[T]):
                     f"{self.name} outside the actor's scope",
                 ) from None
             raise
+
+    @cached_property
+    def _labels(self) -> dict[str, tuple[str, str]]:
+        """The entity's and its fields' labels ``(zh, en)`` by name, for error messages."""
+        label = self.entity.label
+        labels = {self.name: (label.zh, label.en)}
+        for field in attrs.fields(self.entity.model):
+            info = field_info(field).label
+            labels[field.name] = (info.zh, info.en)
+        return labels
 
     def _load(self, row: Any) -> T:
         return self.model(**dict(zip(self._fields, row, strict=True)))
@@ -550,57 +571,9 @@ class Repository(Generic[T]):
             )
 
     def _check_references(self, objs: Sequence[T], changed: set[str] | None = None) -> None:
-        """Every link to another record must point at an existing record of the same community.
-
-        On update only the links that changed are checked (``changed``).
-        """
-        problems: list[Problem] = []
-        for fk in self.table.foreign_key_constraints:
-            local = [c.name for c in fk.columns]
-            links = [c for c in local if c != "community_id"]
-            if not links or links[0] not in self._fields:
-                continue
-            if changed is not None and not changed.intersection(links):
-                continue
-            target = fk.referred_table
-            remote = [e.column.name for e in fk.elements]
-            wanted = {
-                tuple(getattr(o, c) for c in local)
-                for o in objs
-                if all(getattr(o, c) is not None for c in local)
-            }
-            if not wanted:
-                continue
-            found: set[tuple[Any, ...]] = set()
-            if target is self.table:
-                # Records of one batch may refer to each other (a committee's parent).
-                found.update(tuple(getattr(o, c) for c in remote) for o in objs)
-            if remote == [c.name for c in target.primary_key.columns]:
-                found.update(wanted.intersection(self.uow.recently_inserted(target)))
-            columns = [target.c[c] for c in remote]
-            wanted_list = sorted(wanted - found, key=str)
-            for start in range(0, len(wanted_list), 500):
-                chunk = wanted_list[start : start + 500]
-                query = select(*columns).where(tuple_(*columns).in_(chunk))
-                found.update(tuple(r) for r in self.uow.connection.execute(query))
-            missing = wanted - found
-            if not missing:
-                continue
-            for i, obj in enumerate(objs):
-                key = tuple(getattr(obj, c) for c in local)
-                if key in missing:
-                    path = links[0] if len(objs) == 1 else f"[{i}].{links[0]}"
-                    problems.append(
-                        Problem(
-                            path,
-                            str(key[-1]),
-                            "reference.missing",
-                            f"引用的{target.name}不存在或不属于本社区",
-                            f"refers to a {target.name} that does not exist in this community",
-                        )
-                    )
-        if problems:
-            raise ValidationError(problems)
+        """Every link must point at a record of the same community the actor may see
+        (:func:`~commons_core.services.references.check_references`)."""
+        check_references(self.uow, self.table, objs, self._fields, changed)
 
 
 _PLAIN = frozenset({str, int, bool, float})

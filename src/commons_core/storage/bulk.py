@@ -35,6 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DBAPIError
 
+from commons_core.storage.integrity import duplicate_error
 from commons_core.storage.schema import EnumValue
 
 __all__ = [
@@ -141,10 +142,25 @@ def insert_rows(
     """Insert ``rows`` (column name → value, every row with the same keys) into ``table``.
 
     Values of the columns named in ``ready`` are already in the form the
-    driver takes (a JSON column's text, serialised once by the caller).
+    driver takes (a JSON column's text, serialised once by the caller). A
+    row whose value a unique constraint forbids fails the whole call with
+    :class:`~commons_core.errors.DuplicateError` (naming the fields, never
+    the values), whichever path wrote it.
     """
     if not rows:
         return
+    try:
+        _insert(connection, table, rows, ready)
+    except DBAPIError as error:
+        duplicate = duplicate_error(error, table)
+        if duplicate is None:
+            raise
+        raise duplicate from None
+
+
+def _insert(
+    connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]], ready: Collection[str]
+) -> None:
     dialect = connection.dialect.name
     if len(rows) < COPY_THRESHOLD:
         _core_insert(connection, table, rows, ready)

@@ -2,8 +2,9 @@
 
 Status codes: 401 not logged in, 403 refused, 404 absent or out of scope
 (alike, so nobody learns what exists outside their scope), 409 changed by
-someone else, 422 bad input with every problem and its path, 500 for the
-unexpected (logged; the answer shows no traceback).
+someone else or a unique value taken (the fields named, never the value),
+422 bad input with every problem and its path, 500 for the unexpected
+(logged; the answer shows no traceback).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from commons_core.errors import (
     AccessDenied,
     CommonsError,
     ConflictError,
+    DuplicateError,
     NotFound,
     PluginError,
     Problem,
@@ -97,6 +99,8 @@ def _status_and_body(error: Exception) -> ErrorBody:
         return ErrorBody(403, error.zh, error.en)
     if isinstance(error, NotFound):
         return ErrorBody(404, error.zh, error.en)
+    if isinstance(error, DuplicateError):
+        return ErrorBody(409, error.zh, error.en, [problem_body(p) for p in error.problems])
     if isinstance(error, ConflictError):
         return ErrorBody(409, error.zh, error.en)
     if isinstance(error, PluginError):

@@ -18,7 +18,13 @@ from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
 from commons_core.access import Actor, ScopeKind
-from commons_core.errors import AccessDenied, ConflictError, Problem, ValidationError
+from commons_core.errors import (
+    AccessDenied,
+    ConflictError,
+    DuplicateError,
+    Problem,
+    ValidationError,
+)
 from commons_core.model import (
     Community,
     EmploymentStatus,
@@ -254,10 +260,17 @@ class CommunityPages(Controller):
         try:
             with ctx.unit_of_work() as uow:
                 stored = actions.register_household(uow, community_id, registration)
-        except ValidationError as error:
+        except (ValidationError, DuplicateError) as error:
+            status = 409 if isinstance(error, DuplicateError) else 422
             with ctx.unit_of_work(readonly=True) as uow:
                 return self._household_form(
-                    ctx, uow, community_id, data, error.problems, members=members, status_code=422
+                    ctx,
+                    uow,
+                    community_id,
+                    data,
+                    error.problems,
+                    members=members,
+                    status_code=status,
                 )
         return ctx.redirect(f"/c/{community_id}/households/{stored.household.id}")
 
@@ -352,11 +365,12 @@ class CommunityPages(Controller):
         try:
             with ctx.unit_of_work() as uow:
                 actions.add_member(uow, community_id, household_id, unflatten(data))
-        except ValidationError as error:
+        except (ValidationError, DuplicateError) as error:
+            status = 409 if isinstance(error, DuplicateError) else 422
             with ctx.unit_of_work(readonly=True) as uow:
                 place = actions.community(uow, community_id)
                 home = actions.household(uow, community_id, household_id)
-            return self._resident_form(ctx, place, home, None, data, error.problems, 422)
+            return self._resident_form(ctx, place, home, None, data, error.problems, status)
         return ctx.redirect(f"/c/{community_id}/households/{household_id}")
 
     @get("/residents/{resident_id:uuid}/edit", sync_to_thread=True)
@@ -475,4 +489,6 @@ def _values_of(
 
 
 def _conflict(error: ConflictError) -> Problem:
+    if isinstance(error, DuplicateError):
+        return error.problems[0]
     return Problem("version", error.expected_version, "conflict", error.zh, error.en)
