@@ -5,7 +5,8 @@ with roles and a :class:`Scope` (everything, a street office, a community,
 a grid zone inside one, or one household). Roles grant permissions, written
 ``<entity>:<action>`` (actions ``list``, ``read``, ``create``, ``update``,
 ``delete``, ``export``), ``reveal:<sensitivity>`` to see sensitive fields in
-clear, and plugin-defined ones such as ``love_supermarket:sell``. Patterns
+clear (and to write them), ``set:<sensitivity>`` to write them without seeing
+them, and plugin-defined ones such as ``love_supermarket:sell``. Patterns
 may use ``*`` for a part.
 
 Evaluation fails closed: a rule that cannot be evaluated denies.
@@ -190,6 +191,10 @@ BUILTIN_ROLES: tuple[Role, ...] = (
             "grid_zone:read",
             *_PLACES,
             "reveal:contact",
+            # Registering residents, they type ID numbers from the card without
+            # seeing stored ones; never set:assistance (低保 decides who buys at
+            # the love supermarket).
+            "set:identity",
         ),
     ),
     Role(

@@ -92,7 +92,11 @@ def test_the_cadre_sees_coverage_but_may_not_record(
 
 
 def test_the_api_refuses_systolic_not_above_diastolic_with_the_field(
-    client_for: Callable[[str], TestClient[Any]], world: World, open_file: Any
+    client_for: Callable[[str], TestClient[Any]],
+    world: World,
+    open_file: Any,
+    commons: Commons,
+    health_worker: Actor,
 ) -> None:
     client = client_for("health-worker")
     who = str(world.residents["张奶奶"])
@@ -119,7 +123,13 @@ def test_the_api_refuses_systolic_not_above_diastolic_with_the_field(
         headers=csrf(client),
     )
     assert good.status_code == 201, good.text
-    assert good.json()["systolic"] == 135
+    # The answer is masked as a read without reveal is; the reading is stored.
+    assert good.json()["systolic"] is None
+    from commons_elderly_health import HealthRecords
+
+    with commons.unit_of_work(health_worker) as uow:
+        (stored,) = HealthRecords(uow).measurements(world.residents["张奶奶"], reveal=True)
+    assert (stored.systolic, stored.diastolic) == (135, 85)
 
 
 def test_the_form_shows_the_error_next_to_the_field_then_saves(

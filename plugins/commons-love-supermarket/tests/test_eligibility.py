@@ -88,11 +88,18 @@ def test_losing_one_status_of_two_changes_nothing(
     assert sell("both", {"鸡蛋": 1})
 
 
-def test_a_grid_worker_changing_statuses_records_the_change(
-    commons: Commons, admin: Any, world: Any, actor_for: Any
+def test_a_grid_worker_may_not_change_statuses_a_cadre_s_change_is_recorded(
+    commons: Commons, admin: Any, world: Any, actor_for: Any, sell: Any
 ) -> None:
     worker = actor_for("grid_worker", world.community_id, zone_id=world.zone_id)
-    _set_statuses(commons, worker, world.households["hardship"], [])
+    # Statuses decide who buys: an actor who may not see them may not set them (issue 14).
+    with pytest.raises(AccessDenied, match="set:assistance"):
+        _set_statuses(commons, worker, world.households["ordinary"], [HouseholdStatus.LOW_INCOME])
+    with pytest.raises(NotEligible):
+        sell("ordinary", {"鸡蛋": 1})
+    assert _changes(commons, admin) == []
+    cadre = actor_for("cadre", world.community_id)
+    _set_statuses(commons, cadre, world.households["hardship"], [])
     assert [c.household_id for c in _changes(commons, admin)] == [world.households["hardship"]]
 
 

@@ -33,7 +33,14 @@ def _extension() -> types.ModuleType:
             Role(
                 "social_worker",
                 Label("社工", "social worker"),
-                ("household:list", "household:read", "household:update", "life_event:create"),
+                (
+                    "household:list",
+                    "household:read",
+                    "household:update",
+                    "life_event:create",
+                    # Setting statuses it may not see needs set:assistance (or the reveal).
+                    "set:assistance",
+                ),
             )
         ]
 

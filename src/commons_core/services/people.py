@@ -1,7 +1,12 @@
 """Households and residents: registration, moves, deaths and status changes.
 
 These repositories add the domain operations that produce domain events and
-the never-overwritten history (:class:`~commons_core.model.LifeEvent`).
+the never-overwritten history (:class:`~commons_core.model.LifeEvent`). Each
+writes through :meth:`~commons_core.services.repository.Repository.add` or
+``update``, so it is checked alike (sensitive fields need ``reveal:<kind>`` or
+``set:<kind>``, taken unique values are
+:class:`~commons_core.errors.DuplicateError`) and returns what it stored
+masked, as a read without ``reveal`` would show it.
 """
 
 from __future__ import annotations
@@ -45,7 +50,8 @@ class HouseholdRepository(Repository[Household]):
 
         Every rule of the registration is checked first (exactly one head,
         members in the same community, no ID number twice …), with problem
-        paths such as ``members[2].id_number``.
+        paths such as ``members[2].id_number``. Returns the household and
+        its members as stored, masked.
         """
         ready, problems = self.uow.commons.codec.rules.prepare(registration, self.uow.rule_context)
         if problems:
@@ -68,7 +74,11 @@ class HouseholdRepository(Repository[Household]):
         )
 
     def set_statuses(self, household: Household, statuses: Sequence[HouseholdStatus]) -> Household:
-        """Replace a household's special statuses (recorded in its history)."""
+        """Replace a household's special statuses (recorded in its history).
+
+        Needs ``reveal:assistance`` or ``set:assistance``: an actor who may
+        not see them may not set them either (nor clear them).
+        """
         return self.update(attrs.evolve(household, statuses=frozenset(statuses)))
 
     def _events_updated(self, before: Household, after: Household) -> list[DomainEvent]:

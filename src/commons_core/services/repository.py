@@ -42,6 +42,7 @@ from commons_core.errors import (
 from commons_core.model import DomainEvent, Sensitivity, sensitive_fields
 from commons_core.model.fields import field_info
 from commons_core.services.references import check_references
+from commons_core.services.sensitive_writes import SensitiveWrites
 from commons_core.storage.bulk import insert_rows
 from commons_core.storage.integrity import duplicate_error
 from commons_core.storage.schema import Entity
@@ -185,11 +186,19 @@ class Repository(Generic[T]):
     # -- writing ------------------------------------------------------------
 
     def add(self, obj: T) -> T:
-        """Validate and store a new record; returns it as stored (normalised)."""
+        """Validate and store a new record; returns it as stored (normalised).
+
+        What it returns is presented as a read without ``reveal`` presents it:
+        sensitive fields masked, so a write never shows more than a read.
+        Setting a sensitive field needs ``reveal:<kind>`` or ``set:<kind>``
+        (:class:`AccessDenied` naming the field otherwise). A value a unique
+        constraint forbids is :class:`DuplicateError`, alike whether the
+        record holding it is in the actor's scope or not.
+        """
         self._require("create")
         ready = self._prepare_new(obj, "")
         self._insert_batch([ready])
-        return ready
+        return self._present([ready], False)[0]
 
     def add_many(self, objs: Iterable[T], *, batch_size: int = BATCH_SIZE) -> list[T]:
         """Validate and store many records, in batches.
@@ -197,6 +206,7 @@ class Repository(Generic[T]):
         All problems of all records are collected before anything is
         written: a :class:`ValidationError` lists them with paths ``[i].field``.
         Audit entries are written and domain events delivered once per batch.
+        Records are returned masked and checked as by :meth:`add`.
         """
         self._require("create")
         prepared: list[T] = []
@@ -210,7 +220,7 @@ class Repository(Generic[T]):
             raise ValidationError(problems)
         for start in range(0, len(prepared), batch_size):
             self._insert_batch(prepared[start : start + batch_size])
-        return prepared
+        return self._present(prepared, False)
 
     def _prepare_new(self, obj: T, path: str) -> T:
         if not isinstance(obj, self.model):
@@ -220,6 +230,7 @@ class Repository(Generic[T]):
             raise ValidationError(p.under(path) for p in problems)
         if getattr(ready, "version", 0) != 0:
             ready = attrs.evolve(ready, version=0)  # type: ignore[misc]
+        self._sensitive_writes.check_new(ready)
         return ready
 
     def _insert_batch(self, batch: list[T]) -> None:
@@ -246,11 +257,15 @@ class Repository(Generic[T]):
         """Store a changed record (made with :func:`attrs.evolve` from one read earlier).
 
         Fails with :class:`ConflictError` when the record changed since it
-        was read. Masked values that were not changed keep their stored value.
-        Returns the record as stored, with its new version.
+        was read. Masked values that were not changed keep their stored value;
+        changing a sensitive field needs ``reveal:<kind>`` or ``set:<kind>``,
+        without which the field must be sent as read (masked): any other
+        value, even the stored one, is :class:`AccessDenied`.
+        Returns the record as stored, with its new version, masked as a read
+        without ``reveal`` (even when nothing changed).
         """
         self._writable("update")
-        return self._update_batch([obj], single=True)[0]
+        return self._present(self._update_batch([obj], single=True), False)[0]
 
     def update_many(self, objs: Iterable[T], *, batch_size: int = BATCH_SIZE) -> list[T]:
         """Store many changed records with the care of :meth:`update`, in batches.
@@ -260,14 +275,15 @@ class Repository(Generic[T]):
         and one ``executemany`` per set of changed columns writes them, each
         guarded by its version (:class:`ConflictError` if any is stale).
         Records without changes are left alone: returned as stored, with no
-        audit entry. Audit entries and events are per changed record.
+        audit entry. Audit entries and events are per changed record. Records
+        are returned masked, as by :meth:`update`.
         """
         self._writable("update")
         items = list(objs)
         stored: list[T] = []
         for start in range(0, len(items), batch_size):
             stored.extend(self._update_batch(items[start : start + batch_size], offset=start))
-        return stored
+        return self._present(stored, False)
 
     def _update_batch(self, objs: Sequence[T], *, single: bool = False, offset: int = 0) -> list[T]:
         currents = self._currents(objs)
@@ -276,6 +292,8 @@ class Repository(Generic[T]):
         problems: list[Problem] = []
         for i, obj in enumerate(objs):
             current = currents[self._key_tuple(obj)]
+            # Checked first, so the answer depends on nothing the actor cannot see.
+            self._sensitive_writes.check_update(obj, current)
             ready, found = rules.prepare(self._unmask(obj, current), self.uow.rule_context)
             path = "" if single else f"[{offset + i}]"
             problems.extend(p.under(path) for p in found)
@@ -430,6 +448,11 @@ class Repository(Generic[T]):
             info = field_info(field).label
             labels[field.name] = (info.zh, info.en)
         return labels
+
+    @cached_property
+    def _sensitive_writes(self) -> SensitiveWrites:
+        """What the actor may not write here (the actor is fixed for the unit of work)."""
+        return SensitiveWrites(self.uow.actor.username, self.name, self._sensitive, self.uow.can)
 
     def _load(self, row: Any) -> T:
         return self.model(**dict(zip(self._fields, row, strict=True)))
