@@ -146,7 +146,13 @@ def register_household(
 def update_household(
     uow: UnitOfWork, community_id: UUID, household_id: UUID, data: Mapping[str, Any]
 ) -> Household:
-    """Change a household; fields left out keep their values, masked ones their stored value."""
+    """Change a household; fields left out keep their values, masked ones their stored value.
+
+    ``data`` must carry the ``version`` read (422 otherwise); the answer is
+    masked as a read without ``reveal``. Refused first, before the input is
+    looked at, for an actor who may not change households.
+    """
+    uow.require("household:update", f"household {household_id}")
     current = household(uow, community_id, household_id)
     return uow.households.update(merge_update(uow.commons, current, data))
 
@@ -164,7 +170,11 @@ def add_member(
 def update_resident(
     uow: UnitOfWork, community_id: UUID, resident_id: UUID, data: Mapping[str, Any]
 ) -> Resident:
-    """Change a resident; a masked ID number or phone left as it is keeps its stored value."""
+    """Change a resident; a masked ID number or phone left as it is keeps its stored value.
+
+    As :func:`update_household`: ``version`` required, the answer masked.
+    """
+    uow.require("resident:update", f"resident {resident_id}")
     current = resident(uow, community_id, resident_id)
     return uow.residents.update(merge_update(uow.commons, current, data))
 

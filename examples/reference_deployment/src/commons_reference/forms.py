@@ -17,7 +17,7 @@ from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
 
-from commons_core.errors import Problem
+from commons_core.errors import Problem, ValidationError
 from commons_core.model import sensitive_fields
 from commons_core.model.fields import optional_of
 from commons_core.services import Commons
@@ -114,13 +114,25 @@ def _is_sequence(type_: Any) -> bool:
 def merge_update(commons: Commons, current: T, data: Mapping[str, Any]) -> T:
     """``current`` (read earlier, perhaps masked) changed by the fields given in ``data``.
 
-    Fields absent from ``data`` keep their value. A sensitive field given as
+    ``data`` must give the ``version`` the change is based on (a
+    :class:`ValidationError` naming ``version`` otherwise), so a change made
+    from a stale copy is a conflict, never a silent overwrite. Fields absent
+    from ``data`` keep their value. A sensitive field given as
     empty or as its masked form keeps the stored value: the repository
     restores it on update, so nobody retypes an ID number they may not see.
     The result is checked by the converter; :class:`ValidationError` lists
     every problem with the field's name as its path.
     """
     cls = type(current)
+    if attrs.has(cls) and "version" in attrs.fields_dict(cls) and data.get("version") in (None, ""):
+        raise ValidationError.single(
+            "version",
+            None,
+            "version.required",
+            "缺少版本号 version:请一并发送读取记录时的版本,以免覆盖他人的修改",
+            "version is required: send the version of the record you read,"
+            " so that nobody's change is overwritten",
+        )
     masked = {
         name
         for name in sensitive_fields(cls)
