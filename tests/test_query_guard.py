@@ -32,7 +32,7 @@ from commons_core import Actor, Household, Resident
 from commons_core.demo import DemoContext
 from commons_core.errors import AccessDenied
 from commons_core.services import Commons, UnitOfWork
-from commons_core.services.query_guard import INTERNAL
+from commons_core.storage.internal import INTERNAL
 from commons_core.storage.tables import household, resident
 
 Shape = Callable[[UnitOfWork, str], Any]
@@ -264,8 +264,12 @@ def test_reads_and_internal_statements_pass(
         # The SDK's own statements, marked, pass.
         marked = select(func.count()).where(resident.c.id_number.like("%")).select_from(resident)
         uow.connection.execute(marked.execution_options(**{INTERNAL: True})).scalar_one()
-        # Whole SQL texts are the application's own (row-level security bounds them).
-        uow.connection.execute(text("SELECT count(*) FROM resident")).scalar_one()
+        # Whole SQL texts cannot be checked: refused to an actor who may not reveal.
+        for statement in ("SELECT count(*) FROM resident", "SELECT id_number FROM resident"):
+            with pytest.raises(AccessDenied, match="cannot be checked"):
+                uow.connection.execute(text(statement))
+            with pytest.raises(AccessDenied, match="cannot be checked"):
+                uow.connection.exec_driver_sql(statement)
 
 
 def test_the_administrator_is_never_checked(

@@ -414,6 +414,21 @@ def test_a_taken_id_number_answers_alike_in_and_out_of_scope(town: Town) -> None
     assert stored_resident(town, added.id).id_number == fresh
 
 
+def test_transact_does_not_retry_a_taken_value(town: Town) -> None:
+    """A stale version is retried; a duplicate is not (it would be taken again)."""
+    taken = stored_resident(town, town.theirs.id).id_number
+    like = {"birth_date": town.theirs.birth_date, "gender": town.theirs.gender}
+    attempts = []
+
+    def work(uow: Any) -> None:
+        attempts.append(1)
+        uow.residents.add(newcomer(town, id_number=taken, **like))
+
+    with pytest.raises(DuplicateError):
+        town.commons.transact(town.admin, work)
+    assert len(attempts) == 1
+
+
 def test_every_write_path_turns_unique_violations_into_the_conflict(town: Town) -> None:
     taken = stored_resident(town, town.theirs.id).id_number
     like = {"birth_date": town.theirs.birth_date, "gender": town.theirs.gender}

@@ -32,10 +32,13 @@ from commons_core.errors import (
     ValidationError,
 )
 from commons_core.hookspecs import hookimpl
+from commons_core.keys import KeyRing
 from commons_core.model import *  # noqa: F403 - the model is the public API
 from commons_core.model import __all__ as _model_all
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from commons_core.plugins import PluginHost
     from commons_core.services import Commons, UnitOfWork
 
@@ -52,6 +55,7 @@ __all__ = [  # noqa: PLE0604 - extended with the model's names
     "ConfigurationError",
     "ConflictError",
     "DuplicateError",
+    "KeyRing",
     "NotFound",
     "PluginError",
     "Problem",
@@ -71,6 +75,7 @@ def open_commons(
     host: PluginHost | None = None,
     upgrade: bool = False,
     app_role: str | None = "auto",
+    keys: KeyRing | Path | str | None = None,
 ) -> Commons:
     """Open a commons database.
 
@@ -81,6 +86,9 @@ def open_commons(
     :param app_role: on PostgreSQL, the role units of work switch to, so that
         row-level security applies (see :mod:`commons_core.storage.row_security`);
         ``"auto"`` uses ``commons_app`` when it exists, ``None`` never switches.
+    :param keys: the deployment's keys (:class:`~commons_core.keys.KeyRing`) or the path
+        of their file; defaults to ``COMMONS_KEY_FILE`` or ``~/.config/commons/keys.json``
+        (created on first use). Every process of a deployment must use the same file.
     """
     import os
 
@@ -89,7 +97,8 @@ def open_commons(
     from commons_core.storage.engine import DEFAULT_URL, make_engine
 
     url = url or os.environ.get("COMMONS_DATABASE_URL") or DEFAULT_URL
-    commons = Commons(make_engine(url), host or make_plugin_host(), app_role=app_role)
+    ring = keys if isinstance(keys, KeyRing) else KeyRing.load(keys)
+    commons = Commons(make_engine(url), host or make_plugin_host(), app_role=app_role, keys=ring)
     if upgrade:
         commons.upgrade()
     return commons

@@ -50,7 +50,17 @@ def cli(ctx: click.Context, db_url: str, as_user: str | None, debug: bool) -> No
 
 
 def _register_commands(host: Any, group: click.Group = cli) -> None:
-    from commons_core.cli import audit, db, demo, plugins, privacy, reports, scaffold, transfer
+    from commons_core.cli import (
+        audit,
+        db,
+        demo,
+        keys,
+        plugins,
+        privacy,
+        reports,
+        scaffold,
+        transfer,
+    )
     from commons_core.cli.users import users
 
     for command in (
@@ -60,6 +70,7 @@ def _register_commands(host: Any, group: click.Group = cli) -> None:
         demo.communities,
         reports.report,
         audit.audit,
+        keys.keys,
         privacy.subject,
         privacy.retention,
         scaffold.plugin,

@@ -64,7 +64,7 @@ from commons_core.model import (
     field_info,
     sensitive_fields,
 )
-from commons_core.services.query_guard import internal
+from commons_core.storage.internal import INTERNAL, internal
 from commons_core.storage.masks import sql_masker
 from commons_core.storage.row_security import without_nested_loops
 from commons_core.storage.streaming import csv_on_server, stream_csv, stream_rows
@@ -330,7 +330,8 @@ def _iso_date(connection: Connection) -> Callable[[Any], Any] | None:
     if connection.dialect.name != "postgresql":
         return None
     # A date's text is ISO under an ISO DateStyle, the default, and costs a third of to_char.
-    if str(connection.exec_driver_sql("SHOW DateStyle").scalar_one()).startswith("ISO"):
+    style = connection.exec_driver_sql("SHOW DateStyle", execution_options={INTERNAL: True})
+    if str(style.scalar_one()).startswith("ISO"):
         return lambda value: cast(value, String)
     return lambda value: func.to_char(value, "YYYY-MM-DD", type_=String)
 

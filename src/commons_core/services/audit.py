@@ -35,6 +35,7 @@ import attrs
 from sqlalchemy import Connection, insert, select, text, update
 
 from commons_core.storage.bulk import insert_rows
+from commons_core.storage.internal import internal
 from commons_core.storage.tables import audit_entry, audit_head
 
 __all__ = [
@@ -292,7 +293,7 @@ def _lock_head(connection: Connection, community_id: UUID) -> tuple[int, str]:
     """
     if connection.dialect.name == "postgresql":
         row = connection.execute(
-            text("SELECT seq, hash FROM commons_audit_lock(:community)"),
+            internal(text("SELECT seq, hash FROM commons_audit_lock(:community)")),
             {"community": community_id},
         ).one()
         return int(row.seq), str(row.hash)

@@ -15,8 +15,9 @@ concern any sensitive column, so it needs every reveal permission.
 Plain reads are not uses: a SELECT list naming a sensitive column (the
 repositories read rows so, then mask them) passes; a computation over one in
 a SELECT list (``substr(id_number, 7, 8)``, ``sum(CASE WHEN statuses …)``)
-does not. A whole statement written as SQL text is the application's own SQL
-and is not parsed (on PostgreSQL row-level security still bounds its rows).
+does not. A whole statement written as SQL text (``text()``,
+``exec_driver_sql``) cannot be checked either, so it too needs every reveal
+permission; whoever holds them all (administrators, auditors) may run any.
 
 The unit of work applies the guard twice: :meth:`Repository.find` and the
 other entry points check their criteria and ordering before building the
@@ -24,18 +25,18 @@ statement (:meth:`QueryGuard.check_criteria`), and an event on the unit of
 work's connection checks every statement executed on it
 (:meth:`QueryGuard.check_statement`), so statements built on
 :meth:`UnitOfWork.scoped` are refused as well. The SDK marks its own
-statements that must use a sensitive column for an actor who may not see it
-(the server-side masks of an export) with the execution option
-:data:`INTERNAL`.
+statements that must use a sensitive column, or SQL text, for an actor who
+may not see it (the server-side masks of an export, the audit trail's writer,
+row-level security's settings) with the execution option :data:`INTERNAL`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any
 
 import attrs
-from sqlalchemy import Executable, Table
+from sqlalchemy import Table
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.dml import Delete, Insert, Update
 from sqlalchemy.sql.elements import ColumnClause, ColumnElement, Label, TextClause
@@ -50,14 +51,10 @@ from sqlalchemy.sql.selectable import (
 
 from commons_core.errors import AccessDenied
 from commons_core.model import Sensitivity, sensitive_fields
+from commons_core.storage.internal import INTERNAL, internal
 from commons_core.storage.schema import Entity
 
 __all__ = ["INTERNAL", "QueryGuard", "Use", "internal"]
-
-INTERNAL = "commons_internal"
-"""Execution option marking one of the SDK's own statements, which the guard lets pass."""
-
-StatementT = TypeVar("StatementT", bound=Executable)
 
 UNRESOLVED = "an expression that cannot be checked (SQL text, literal column or whole row)"
 
@@ -117,7 +114,10 @@ class QueryGuard:
     def statement_uses(self, statement: Any) -> Iterator[Use]:
         """Every use of sensitive data in a statement other than reading a column as it is."""
         if isinstance(statement, str | TextClause | TextualSelect):
-            return  # the application's own SQL text, not parsed (see the module's doc)
+            # SQL text cannot be checked: it may use any sensitive column (see the module's doc).
+            sql = statement if isinstance(statement, str) else str(statement)
+            yield Use(self.kinds, f"{UNRESOLVED}: {sql[:60]!r}")
+            return
         if isinstance(statement, Select | CompoundSelect):
             yield from self._select(statement)
         elif isinstance(statement, Update):
@@ -252,8 +252,3 @@ def _plain_read(column: Any) -> bool:
         return not column.is_literal
     # A table or subquery, not a function (which SQLAlchemy makes a FROM clause too).
     return isinstance(column, FromClause) and not isinstance(column, ColumnElement)
-
-
-def internal(statement: StatementT) -> StatementT:
-    """``statement`` marked as the SDK's own (see :data:`INTERNAL`)."""
-    return statement.execution_options(**{INTERNAL: True})

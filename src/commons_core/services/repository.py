@@ -41,6 +41,7 @@ from commons_core.errors import (
 )
 from commons_core.model import DomainEvent, Sensitivity, sensitive_fields
 from commons_core.model.fields import field_info
+from commons_core.services.audit import Where
 from commons_core.services.references import check_references
 from commons_core.services.sensitive_writes import SensitiveWrites
 from commons_core.storage.bulk import insert_rows
@@ -85,6 +86,7 @@ class Repository(Generic[T]):
         self._columns = [self.table.c[name] for name in self._fields]
         self._sensitive = sensitive_fields(entity.model)
         self._key_columns = [c.name for c in self.table.primary_key.columns]
+        self._place = (entity.zone_column, entity.household_column, entity.resident_column)
         self._audit_hooks: dict[type, Callable[[Any], Any]] = {}
         self._audit_created = _audit_changes_function(entity.model, "[None, {}]")
         self._audit_deleted = _audit_changes_function(entity.model, "[{}, None]")
@@ -249,6 +251,7 @@ class Repository(Generic[T]):
                 self._key(obj),
                 self._audit_created(obj, self._unstructure),
                 at,
+                self.where(obj),
             )
         self.uow.emit(*self._events_added(batch))
         self.uow.flush()
@@ -339,6 +342,7 @@ class Repository(Generic[T]):
                 self.name,
                 self._key(change.obj),
                 self._audit_changes(change.changes),
+                where=self.where(change.after),
             )
             self.uow.emit(*self._events_updated(change.current, change.after))
         return result
@@ -386,6 +390,7 @@ class Repository(Generic[T]):
             self.name,
             self._key(obj),
             self._audit_deleted(current, self._unstructure),
+            where=self.where(current),
         )
         self.uow.emit(*self._events_deleted(current))
 
@@ -468,6 +473,15 @@ class Repository(Generic[T]):
 
     def _key_order(self) -> list[Any]:
         return [self.table.c[c] for c in self._key_columns]
+
+    def where(self, obj: T) -> Where:
+        """Where ``obj`` lies (grid zone, household, resident), so that the audit trail
+        is scoped like the rows it describes; plugins' services recording entries of
+        their own pass it to ``uow.audit.record``."""
+        zone, household, resident = (
+            None if column is None else getattr(obj, column) for column in self._place
+        )
+        return Where(zone, household, resident)
 
     def _community_of(self, obj: T) -> UUID | None:
         # T is any model: read the fields by name.

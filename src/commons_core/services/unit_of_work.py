@@ -27,10 +27,11 @@ from sqlalchemy import Connection, Engine, FromClause, Table, event, select
 from sqlalchemy.exc import DBAPIError
 
 from commons_core.access import BUILTIN_ROLES, AccessPolicy, Actor, ScopeKind
-from commons_core.errors import ConfigurationError, ConflictError, NotFound
+from commons_core.errors import ConfigurationError, ConflictError, DuplicateError, NotFound
+from commons_core.keys import KeyRing
 from commons_core.model import DomainEvent, Sensitivity
 from commons_core.serialization import Codec, make_converter
-from commons_core.services.audit import AuditBuffer
+from commons_core.services.audit import AuditBuffer, ChainKey
 from commons_core.services.query_guard import INTERNAL, QueryGuard
 from commons_core.services.repository import Repository
 from commons_core.storage.limits import column_limits
@@ -42,6 +43,7 @@ if TYPE_CHECKING:
     from commons_core.plugins import PluginHost
     from commons_core.reports import Report
     from commons_core.services.people import HouseholdRepository, ResidentRepository
+    from commons_core.storage.row_security import ScopeSigner
 
 __all__ = ["Commons", "UnitOfWork"]
 
@@ -59,11 +61,19 @@ class Commons:
     """
 
     def __init__(
-        self, engine: Engine, host: PluginHost, *, app_role: str | None = AUTO_ROLE
+        self,
+        engine: Engine,
+        host: PluginHost,
+        *,
+        app_role: str | None = AUTO_ROLE,
+        keys: KeyRing | None = None,
     ) -> None:
         self.engine = engine
         self.host = host
         self._app_role = app_role
+        self.keys = keys if keys is not None else KeyRing.load()
+        """The deployment's keys (:mod:`commons_core.keys`): audit chain, checkpoints, scope."""
+        self.chain_key = ChainKey(self.keys.current, self.keys.derive("audit-chain"))
         self.entities: list[Entity] = host.entities()
         self._by_model = {e.model: e for e in self.entities}
         self._by_name = {e.name: e for e in self.entities}
@@ -86,7 +96,10 @@ class Commons:
         """The PostgreSQL role units of work switch to (row-level security), if any.
 
         By default the ``commons_app`` role when the database has it and the
-        login may use it; ``None`` on SQLite.
+        login may use it; ``None`` on SQLite. Switching to it needs the database
+        to hold this deployment's ``row-scope`` key (installed by ``commons db
+        upgrade`` from the same key file): without it every policy would deny,
+        so that is a :class:`~commons_core.errors.ConfigurationError` saying so.
         """
         if self._app_role == AUTO_ROLE:
             self._app_role = None
@@ -95,14 +108,34 @@ class Commons:
 
                 with self.engine.connect() as connection:
                     if app_role_available(connection):
+                        self._require_scope_key(connection)
                         self._app_role = APP_ROLE
         return self._app_role
+
+    def _require_scope_key(self, connection: Connection) -> None:
+        from commons_core.storage.row_security import installed_scope_keys
+
+        if self.keys.current not in installed_scope_keys(connection):
+            raise ConfigurationError(
+                f"数据库中没有本部署的范围密钥 {self.keys.current}:请用同一密钥文件"
+                f"({self.keys.path})以数据表所有者身份运行 commons db upgrade",
+                f"the database does not hold this deployment's scope key {self.keys.current}:"
+                f" run `commons db upgrade` as the tables' owner with the same key file"
+                f" ({self.keys.path}; env COMMONS_KEY_FILE)",
+            )
+
+    @cached_property
+    def scope_signer(self) -> ScopeSigner:
+        """Signs the scope each unit of work publishes to row-level security (PostgreSQL)."""
+        from commons_core.storage.row_security import ScopeSigner
+
+        return ScopeSigner(self.keys)
 
     def upgrade(self) -> None:
         """Bring the schema to the latest revision of core and every plugin."""
         from commons_core.storage.migrate import upgrade
 
-        upgrade(self.engine, self.host.migration_locations(), self.tables, self.entities)
+        upgrade(self.engine, self.host.migration_locations(), self.tables, self.entities, self.keys)
         if self._app_role is None and self.engine.dialect.name == "postgresql":
             self._app_role = AUTO_ROLE
 
@@ -148,7 +181,8 @@ class Commons:
 
         Retried (up to ``retries`` times, with jittered back-off): PostgreSQL
         serialization failures and deadlocks, and :class:`ConflictError`
-        from a stale version. ``work`` must therefore read what it changes
+        from a stale version (not :class:`DuplicateError`: a value taken stays
+        taken). ``work`` must therefore read what it changes
         inside the call.
         """
         attempt = 0
@@ -178,6 +212,8 @@ class Commons:
 
 
 def _retryable(error: Exception) -> bool:
+    if isinstance(error, DuplicateError):
+        return False  # taken already: running the work again takes it again
     if isinstance(error, ConflictError):
         return True
     code = getattr(getattr(error, "orig", None), "sqlstate", None)
@@ -191,7 +227,7 @@ class UnitOfWork:
         self.commons = commons
         self.actor = actor
         self.readonly = readonly
-        self.audit = AuditBuffer(actor.username)
+        self.audit = AuditBuffer(actor.username, commons.chain_key)
         self.rule_context = RuleContext()
         self._connection: Connection | None = None
         self._pending_events: list[DomainEvent] = []
@@ -279,7 +315,10 @@ class UnitOfWork:
         if connection.dialect.name == "postgresql":
             from commons_core.storage.row_security import enter_actor
 
-            enter_actor(connection, self.actor, self.community_ids, self.commons.app_role)
+            app_role = self.commons.app_role
+            enter_actor(
+                connection, self.actor, self.community_ids, app_role, self.commons.scope_signer
+            )
 
     # -- events and flushing ----------------------------------------------------
 
@@ -382,7 +421,16 @@ class UnitOfWork:
             if not options.get(INTERNAL):
                 guard.check_statement(statement, allowed, self.actor.username)
 
+        def check_driver_sql(
+            conn: Connection, cursor: Any, statement: str, parameters: Any, context: Any, many: Any
+        ) -> None:
+            # exec_driver_sql: no SQLAlchemy statement, so no before_execute event.
+            driver_sql = context is not None and context.compiled is None
+            if driver_sql and not context.execution_options.get(INTERNAL):
+                guard.check_statement(statement, allowed, self.actor.username)
+
         event.listen(connection, "before_execute", check)
+        event.listen(connection, "before_cursor_execute", check_driver_sql)
 
     def scoped(self, model_or_table: type | Table) -> FromClause:
         """A FROM clause of an entity's rows in scope, for reports and custom queries.
@@ -417,6 +465,7 @@ class UnitOfWork:
                 repository.name,
                 repository._key(obj),
                 {"fields": fields},
+                where=repository.where(obj),
             )
 
     # -- repositories ---------------------------------------------------------------

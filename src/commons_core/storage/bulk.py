@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from commons_core.storage.integrity import duplicate_error
+from commons_core.storage.internal import INTERNAL, internal
 from commons_core.storage.schema import EnumValue
 
 __all__ = [
@@ -50,6 +51,8 @@ __all__ = [
 
 COPY_THRESHOLD = 50
 """Fewer rows than this go through a Core INSERT: the bulk paths' set-up costs more."""
+_OWN = {INTERNAL: True}
+"""The execution options of the SDK's own SQL text here (see :mod:`.internal`)."""
 
 
 BULK_SQLITE_PRAGMAS = {"cache_size": -65536}
@@ -102,16 +105,18 @@ class BulkLoad:
         # ANALYZE needs the tables' owner, the login role; the unit of work has
         # dropped to the application role for this transaction: step back up for
         # this one statement only, then drop again.
-        role = connection.exec_driver_sql("SHOW role").scalar_one()
+        role = connection.exec_driver_sql("SHOW role", execution_options=_OWN).scalar_one()
         names = ", ".join(
             connection.dialect.identifier_preparer.format_table(t) for t in self.tables
         )
-        connection.exec_driver_sql("RESET ROLE")
+        connection.exec_driver_sql("RESET ROLE", execution_options=_OWN)
         try:
-            connection.exec_driver_sql(f"ANALYZE {names}")
+            connection.exec_driver_sql(f"ANALYZE {names}", execution_options=_OWN)
         finally:
             if role != "none":
-                connection.execute(text("SELECT set_config('role', :role, true)"), {"role": role})
+                connection.execute(
+                    internal(text("SELECT set_config('role', :role, true)")), {"role": role}
+                )
 
 
 @contextmanager
@@ -204,7 +209,9 @@ def _core_insert(
 
 def _row_security_active(connection: Connection, table: Table) -> bool:
     name = connection.dialect.identifier_preparer.format_table(table)
-    return bool(connection.execute(text("SELECT row_security_active(:t)"), {"t": name}).scalar())
+    return bool(
+        connection.execute(internal(text("SELECT row_security_active(:t)")), {"t": name}).scalar()
+    )
 
 
 def _fast_bind(column_type: Any, dialect: Dialect) -> Callable[[Any], Any] | None:

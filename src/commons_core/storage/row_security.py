@@ -49,6 +49,7 @@ from sqlalchemy import Connection, Table, bindparam, text
 from sqlalchemy.dialects.postgresql import BYTEA
 
 from commons_core.access import ScopeKind
+from commons_core.storage.internal import internal
 from commons_core.storage.row_security_sql import (
     KEY_TABLE,
     functions_sql,
@@ -204,7 +205,7 @@ def enter_actor(
     scope = actor.scope
     zone = str(scope.grid_zone_id) if scope.kind is ScopeKind.ZONE else ""
     household = str(scope.household_id) if scope.kind is ScopeKind.HOUSEHOLD else ""
-    binding = connection.execute(text(f"SELECT {BINDING}")).scalar_one()
+    binding = connection.execute(internal(text(f"SELECT {BINDING}"))).scalar_one()
     token = signer.token(binding, ids, zone, household, actor.username)
     # The values as bound parameters (never in the statement's text, which other sessions
     # of the login role can read in pg_stat_activity); set_config('role', …, true) is SET
@@ -251,12 +252,17 @@ def without_nested_loops(connection: Connection) -> Iterator[None]:
         yield
         return
     before = connection.execute(
-        text(
-            "SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)"
+        internal(
+            text(
+                "SELECT current_setting('enable_nestloop'),"
+                " set_config('enable_nestloop', 'off', true)"
+            )
         )
     ).scalar()
     yield
-    connection.execute(text("SELECT set_config('enable_nestloop', :on, true)"), {"on": before})
+    connection.execute(
+        internal(text("SELECT set_config('enable_nestloop', :on, true)")), {"on": before}
+    )
 
 
 def login_bypasses_row_security(connection: Connection) -> str | None:
