@@ -10,8 +10,35 @@ from typing import Any
 import click
 
 from commons_core.cli.context import echo_json, get_actor, get_commons
+from commons_core.io.limits import ImportLimits
 
 SHEETS = ("residents", "households", "partner-units")
+LIMITS = ImportLimits()
+"""The import's default limits, shown by ``commons import --help``."""
+_WHOLE = click.IntRange(min=1)
+_LIMITS = (
+    ("max_cell_chars", _WHOLE, "单元格最多字符数 / characters a cell may hold."),
+    ("max_columns", _WHOLE, "每行最多列数 / columns a row may hold."),
+    ("max_rows", _WHOLE, "最多数据行数 / data rows the file may hold."),
+    ("max_xlsx_bytes", _WHOLE, "XLSX 解压后最多字节数 / bytes an XLSX file may unpack to."),
+    (
+        "max_xlsx_ratio",
+        click.FloatRange(min=0, min_open=True),
+        "XLSX 各部分最大压缩比 / how many times its packed size a part may unpack to.",
+    ),
+)
+"""The options of ``commons import`` setting :class:`~commons_core.io.ImportLimits`."""
+
+
+def limit_options(command: Any) -> Any:
+    """``command`` with an option ``--max-…`` for each limit of an import, its default shown."""
+    for name, kind, text in reversed(_LIMITS):
+        flag = "--" + name.replace("_", "-")
+        default = getattr(LIMITS, name)
+        command = click.option(flag, type=kind, default=default, show_default=True, help=text)(
+            command
+        )
+    return command
 
 
 class Progress:
@@ -120,6 +147,7 @@ def template(kind: str, fmt: str, output: Path | None) -> None:
 )
 @click.option("--dry-run", is_flag=True, help="只检查,不写入 / check everything, write nothing.")
 @click.option("--batch-size", default=1000, show_default=True, help="每批行数 / rows per batch.")
+@limit_options
 @click.option(
     "--json", "as_json", is_flag=True, help="以 JSON 输出摘要 / print the summary as JSON."
 )
@@ -132,8 +160,12 @@ def import_(
     dry_run: bool,
     batch_size: int,
     as_json: bool,
+    **limits: Any,
 ) -> None:
-    """导入 CSV 或 XLSX / import a CSV (UTF-8, UTF-8-BOM, GB18030) or XLSX file."""
+    """导入 CSV 或 XLSX / import a CSV (UTF-8, UTF-8-BOM, GB18030) or XLSX file.
+
+    A file beyond a limit (--max-…) is refused before any row is written.
+    """
     from commons_core.io import ImportFailed, ImportOptions, import_table
 
     options = ImportOptions(
@@ -141,6 +173,7 @@ def import_(
         dry_run=dry_run,
         errors_to=errors_to,
         batch_size=max(batch_size, 1),
+        limits=ImportLimits(**limits),
     )
     progress = Progress(f"导入 import {path.name}", enabled=not as_json)
     try:

@@ -9,15 +9,44 @@
     export_table(commons, actor, "residents", "文化路社区", output=Path("out.csv"))
 
 The command line wraps them as ``commons template``, ``commons import`` and
-``commons export``.
+``commons export``. The names are imported when first used, so that the
+command line (which reads the import's default limits to show them in its
+help) does not load SQLAlchemy and openpyxl before a command needs them.
 """
 
-from commons_core.io.exporter import ExportSummary, export_table
-from commons_core.io.importer import ImportFailed, ImportOptions, ImportSummary, import_table
-from commons_core.io.layout import KINDS, Column, Sheet, sheet
-from commons_core.io.problems import ErrorFile, RowProblem
-from commons_core.io.readers import FileError, detect_encoding, open_table
-from commons_core.io.templates import write_template
+from __future__ import annotations
+
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from commons_core.io.exporter import ExportSummary, export_table
+    from commons_core.io.importer import ImportFailed, ImportOptions, ImportSummary, import_table
+    from commons_core.io.layout import KINDS, Column, Sheet, sheet
+    from commons_core.io.limits import ImportLimits
+    from commons_core.io.problems import ErrorFile, RowProblem
+    from commons_core.io.readers import FileError, detect_encoding, open_table
+    from commons_core.io.templates import write_template
+
+_WHERE = {
+    "ExportSummary": "exporter",
+    "export_table": "exporter",
+    "ImportFailed": "importer",
+    "ImportOptions": "importer",
+    "ImportSummary": "importer",
+    "import_table": "importer",
+    "KINDS": "layout",
+    "Column": "layout",
+    "Sheet": "layout",
+    "sheet": "layout",
+    "ImportLimits": "limits",
+    "ErrorFile": "problems",
+    "RowProblem": "problems",
+    "FileError": "readers",
+    "detect_encoding": "readers",
+    "open_table": "readers",
+    "write_template": "templates",
+}
 
 __all__ = [
     "KINDS",
@@ -26,6 +55,7 @@ __all__ = [
     "ExportSummary",
     "FileError",
     "ImportFailed",
+    "ImportLimits",
     "ImportOptions",
     "ImportSummary",
     "RowProblem",
@@ -37,3 +67,13 @@ __all__ = [
     "sheet",
     "write_template",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """A public name of the package, imported from its module when first used."""
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value

@@ -32,6 +32,7 @@ from sqlalchemy import case, func, select
 from commons_core.errors import CommonsError, ConfigurationError, Problem, ValidationError
 from commons_core.io.collector import bulk_collection
 from commons_core.io.layout import Column, Sheet, sheet
+from commons_core.io.limits import ImportLimits
 from commons_core.io.output import OutputError
 from commons_core.io.problems import ErrorFile, RowProblem
 from commons_core.io.readers import FileError, TableReader, open_table
@@ -70,12 +71,14 @@ _EXACT_FLOAT = 2**53
 
 @attrs.frozen
 class ImportOptions:
-    """How to import: what to do with bad rows, where to write them, whether to write at all."""
+    """How to import: what to do with bad rows, where to write them, whether to write at all,
+    and how much the file may hold (:class:`~commons_core.io.limits.ImportLimits`)."""
 
     on_error: OnError = "abort"
     dry_run: bool = False
     errors_to: Path | None = None
     batch_size: int = 1000
+    limits: ImportLimits = attrs.field(factory=ImportLimits)
 
 
 @attrs.define
@@ -163,7 +166,9 @@ def import_table(
 
     Returns the summary; raises :class:`ImportFailed` when rows were bad in
     abort mode, :class:`~commons_core.io.readers.FileError` when the file
-    cannot be read as a table of this kind, and
+    cannot be read as a table of this kind or holds more than
+    ``options.limits`` allow (a cell, columns, rows, an XLSX's unpacked size or
+    compression ratio: nothing is written then), and
     :class:`~commons_core.io.output.OutputError` when ``options.errors_to`` is
     the file itself or cannot be written (both before any row is read).
     """
@@ -187,13 +192,16 @@ def import_table(
     with commons.unit_of_work(actor, readonly=True) as uow:
         community = uow.find_community(community_ref)
     summary = ImportSummary(kind=kind, community=community.name, dry_run=options.dry_run)
-    with bulk_collection(), open_table(path) as reader:
+    batched = options.on_error == "skip" and not options.dry_run
+    if batched:
+        _read_through(path, options.limits)
+    with bulk_collection(), open_table(path, options.limits) as reader:
         columns = _columns(layout, reader, summary)
         loader = _LOADERS[kind](commons, community, layout, {c.key for c in columns if c})
         with SeenKeys() as seen, _error_file(errors_to, reader.headers) as errors:
             run = _Run(commons, actor, loader, seen, errors, summary, options)
             rows = _source_rows(reader, columns, layout, summary)
-            if options.on_error == "skip" and not options.dry_run:
+            if batched:
                 run.in_batches(rows, reader, progress)
             else:
                 run.in_one_transaction(rows, reader, progress)
@@ -201,6 +209,15 @@ def import_table(
     if summary.rejected and options.on_error == "abort":
         raise ImportFailed(summary)
     return summary
+
+
+def _read_through(path: Path, limits: ImportLimits) -> None:
+    """Read the whole file once, so that one unreadable or beyond a limit is refused before
+    skip mode commits its first batch (abort mode writes in one transaction and rolls back).
+    Reading is a few per cent of an import's time."""
+    with open_table(path, limits) as reader:
+        for _row in reader.rows():
+            pass
 
 
 def _columns(layout: Sheet, reader: TableReader, summary: ImportSummary) -> list[Column | None]:

@@ -1,8 +1,10 @@
 """Reading spreadsheets row by row: CSV in any of the encodings Chinese offices use, and XLSX.
 
 Both readers stream: a CSV file is decoded as it is read, an XLSX worksheet's
-XML is parsed as it is decompressed and each row let go once read, so memory
-does not grow with the file.
+XML is parsed as it is decompressed and each row let go once read
+(:mod:`commons_core.io.xlsx`), so memory does not grow with the file; and both
+read within an import's :class:`~commons_core.io.limits.ImportLimits`, so it
+does not grow with what one cell, row or line holds either.
 Row numbers are the ones a spreadsheet shows (the header is row 1).
 """
 
@@ -12,14 +14,24 @@ import codecs
 import csv
 import io
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from types import TracebackType
 from typing import Any, BinaryIO
 
 from commons_core.errors import CommonsError
+from commons_core.io.limits import ImportLimits, Stretches
 
-__all__ = ["FileError", "TableReader", "detect_encoding", "open_table"]
+__all__ = [
+    "FileError",
+    "TableReader",
+    "cell_too_long",
+    "detect_encoding",
+    "line_too_long",
+    "open_table",
+    "too_many_columns",
+    "too_many_rows",
+]
 
 SAMPLE_BYTES = 1 << 16
 """How much of a CSV file, from its first byte that is not ASCII, decides its encoding."""
@@ -32,7 +44,46 @@ _ESCAPED = re.compile("[\udc80-\udcff]")
 
 
 class FileError(CommonsError):
-    """The file cannot be read as a table (format, encoding, missing header)."""
+    """The file cannot be read as a table (format, encoding, missing header, beyond a limit)."""
+
+
+def cell_too_long(row: int, column: str | None, limit: int) -> FileError:
+    """A cell of ``row`` in ``column`` (a name, number or reference; ``None``: not known)
+    longer than ``limit`` characters."""
+    if column is None:
+        return FileError(
+            f"第{row}行有单元格超过 {limit} 个字符(单元格上限)",
+            f"row {row}: a cell holds more than {limit} characters (the limit of a cell)",
+        )
+    return FileError(
+        f"第{row}行 {column} 列的单元格超过 {limit} 个字符(单元格上限)",
+        f"row {row}, column {column}: the cell holds more than {limit} characters"
+        " (the limit of a cell)",
+    )
+
+
+def too_many_columns(row: int, limit: int) -> FileError:
+    """``row`` has cells beyond the ``limit`` columns allowed."""
+    return FileError(
+        f"第{row}行的单元格超过 {limit} 列(列数上限)",
+        f"row {row} has cells beyond column {limit} (the limit of columns)",
+    )
+
+
+def line_too_long(row: int, limit: int) -> FileError:
+    """A CSV line of ``row`` longer than any row within the limits (``limit`` characters)."""
+    return FileError(
+        f"第{row}行超过 {limit} 个字符,超出列数与单元格长度的上限",
+        f"row {row} is longer than {limit} characters, beyond the limits of columns and cells",
+    )
+
+
+def too_many_rows(limit: int) -> FileError:
+    """The file has more data rows than ``limit``."""
+    return FileError(
+        f"文件的数据行超过 {limit} 行(行数上限);请分成几个文件导入",
+        f"the file has more than {limit} data rows (the limit of rows); import it in parts",
+    )
 
 
 def detect_encoding(sample: bytes) -> str:
@@ -130,38 +181,93 @@ class TableReader:
 
 
 class CsvReader(TableReader):
-    """A CSV file, its encoding and delimiter detected."""
+    """A CSV file, its encoding and delimiter detected, read within ``limits``.
 
-    def __init__(self, path: Path) -> None:
+    A line longer than :meth:`ImportLimits.line_chars` is refused as its bytes are read
+    (never held whole), a row of more cells than the columns allowed or a cell longer
+    than allowed as soon as the row is. The ``csv`` module itself refuses cells beyond
+    its field limit (131,072 characters), which is raised to ``max_cell_chars`` when that
+    is higher (for the whole process: the limit is the module's).
+    """
+
+    def __init__(self, path: Path, limits: ImportLimits | None = None) -> None:
+        self._limits = limits = limits or ImportLimits()
+        if limits.max_cell_chars > csv.field_size_limit():
+            csv.field_size_limit(limits.max_cell_chars)
         self._path = path
         self._raw: BinaryIO = path.open("rb")
         self._size = max(path.stat().st_size, 1)
         self.encoding = _sniff(self._raw)
         self._raw.seek(0)
-        self._text = io.TextIOWrapper(self._raw, encoding=self.encoding, newline="")
+        # Four bytes a character at the most, in every encoding detected.
+        lines = io.BufferedReader(_Lines(self._raw, 4 * limits.line_chars()))
+        self._text = io.TextIOWrapper(lines, encoding=self.encoding, newline="")
         self._delimiter = ","
         try:
             first = self._text.readline()
         except UnicodeDecodeError:
             self.close()
             raise self._decode_error() from None
+        except _LineTooLong:
+            self.close()
+            raise line_too_long(1, limits.line_chars()) from None
         self._delimiter = "\t" if first.count("\t") > first.count(",") else ","
         self._reader = csv.reader(self._text, delimiter=self._delimiter)
-        self.headers = next(csv.reader([first], delimiter=self._delimiter), [])
+        try:
+            self.headers = next(csv.reader([first], delimiter=self._delimiter), [])
+            self._check(1, self.headers)
+        except (csv.Error, FileError) as error:
+            self.close()
+            if isinstance(error, FileError):
+                raise
+            raise self._csv_error(1, error) from None
         if not any(h.strip() for h in self.headers):
             self.close()
             raise FileError("文件第1行应为表头", "row 1 of the file must be the header row")
 
+    def _check(self, number: int, cells: list[str]) -> None:
+        """Refuse a row of more cells than the columns allowed, or a cell too long."""
+        limits = self._limits
+        if len(cells) > limits.max_columns:
+            raise too_many_columns(number, limits.max_columns)
+        for index, cell in enumerate(cells):
+            if len(cell) > limits.max_cell_chars:
+                raise cell_too_long(number, self._column_name(index), limits.max_cell_chars)
+
+    def _column_name(self, index: int) -> str:
+        """How an error names a column: its number and header."""
+        headers = getattr(self, "headers", [])
+        header = headers[index].strip() if index < len(headers) else ""
+        return f"{index + 1}「{header}」" if header else str(index + 1)
+
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """Data rows; a decoding failure names the row."""
-        number = 1
+        """Data rows; a decoding failure or a limit exceeded names the row."""
+        number, counted, most = 1, 0, self._limits.max_rows
+        widest, longest = self._limits.max_columns, self._limits.max_cell_chars
         try:
             for cells in self._reader:
                 number += 1
+                # One sum a row: only a row holding that many characters has a cell to find.
+                if len(cells) > widest or sum(map(len, cells)) > longest:
+                    self._check(number, cells)
                 if any(cells):
+                    counted += 1
+                    if counted > most:
+                        raise too_many_rows(most)
                     yield number, cells
         except UnicodeDecodeError:
             raise self._decode_error() from None
+        except _LineTooLong:
+            raise line_too_long(number + 1, self._limits.line_chars()) from None
+        except csv.Error as error:
+            raise self._csv_error(number + 1, error) from None
+
+    def _csv_error(self, row: int, error: csv.Error) -> FileError:
+        """The ``csv`` module's refusal of ``row``: its field limit, or a NUL byte."""
+        if "field limit" in str(error):
+            # The module's limit is at least the import's (raised to it if need be).
+            return cell_too_long(row, None, self._limits.max_cell_chars)
+        return FileError(f"第{row}行无法按 CSV 读取:{error}", f"row {row} is no CSV: {error}")
 
     def _decode_error(self) -> FileError:
         row = self._undecodable_row()
@@ -199,221 +305,45 @@ class CsvReader(TableReader):
         self._raw.close()
 
 
-_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-_SHEET_DATA = f"{_MAIN}sheetData"
-_DIMENSION = f"{_MAIN}dimension"
-_ROW = f"{_MAIN}row"
-_CELL = f"{_MAIN}c"
-_VALUE = f"{_MAIN}v"
-_INLINE = f"{_MAIN}is"
-_TEXT = f"{_MAIN}t"
-_TEXT_PARTS = (_TEXT, f"{_MAIN}r")
-_DIGITS = "0123456789"
+class _LineTooLong(Exception):
+    """A CSV line is longer than any row within the limits."""
 
 
-class XlsxReader(TableReader):
-    """The first worksheet of an XLSX workbook, streamed.
+class _Lines(io.RawIOBase):
+    """A file's bytes, read through: a stretch without a newline longer than ``limit``
+    bytes raises :class:`_LineTooLong` before anything holds it."""
 
-    openpyxl reads the workbook's parts (its sheets, shared strings and date
-    styles); the worksheet's rows are read here, values only, from its XML
-    as it is decompressed. openpyxl's read-only worksheet would parse a
-    sheet without a ``<dimension>`` (as openpyxl itself writes them) once
-    more just to size it, make a dictionary and often an object for each
-    cell, and keep every row read (cleared, ~150 bytes each) until closed:
-    three times the time, and memory that grows with the file.
-    """
+    def __init__(self, raw: BinaryIO, limit: int) -> None:
+        self._raw = raw
+        self._stretches = Stretches(b"\n", limit)
 
-    def __init__(self, path: Path) -> None:
-        from zipfile import BadZipFile
+    def readable(self) -> bool:
+        """It is."""
+        return True
 
-        from openpyxl.reader.excel import ExcelReader
-        from openpyxl.styles.stylesheet import apply_stylesheet
-        from openpyxl.utils.exceptions import InvalidFileException
-
-        try:
-            workbook = ExcelReader(path, read_only=True, data_only=True)
-        except (BadZipFile, OSError, ValueError, InvalidFileException) as error:
-            raise _unreadable(error) from None
-        self._archive = workbook.archive
-        try:
-            workbook.read_manifest()
-            workbook.read_strings()
-            workbook.read_workbook()
-            apply_stylesheet(workbook.archive, workbook.wb)
-            sheets = [
-                relation.target
-                for _sheet, relation in workbook.parser.find_sheets()
-                if "chartsheet" not in relation.Type and relation.target in workbook.valid_files
-            ]
-            if not sheets:
-                raise ValueError("no worksheet")
-            self._source = self._archive.open(sheets[0])
-        except Exception as error:  # openpyxl raises whatever the damaged part gives
-            self._archive.close()
-            raise _unreadable(error) from None
-        self._strings: list[str] = workbook.shared_strings
-        self._dates = workbook.wb._date_formats
-        self._durations = workbook.wb._timedelta_formats
-        self._epoch = workbook.wb.epoch
-        self._columns: dict[str, int] = {}
-        self._total: int | None = None
-        self._rows = self._read_rows()
-        self._done = 1
-        try:
-            first = next(self._rows, None)
-        except FileError:
-            self.close()
-            raise
-        self.headers = first[1] if first is not None and first[0] == 1 else []
-        if not any(h is not None and str(h).strip() for h in self.headers):
-            self.close()
-            raise FileError("工作表第1行应为表头", "row 1 of the worksheet must be the header row")
-
-    def rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """Data rows, cells as a spreadsheet holds them (text, numbers, dates, booleans)."""
-        for number, cells in self._rows:
-            self._done = number
-            if any(c is not None and c != "" for c in cells):
-                yield number, cells
-
-    def _read_rows(self) -> Iterator[tuple[int, list[Any]]]:
-        """Every ``<row>`` of the sheet: its number and its cells up to the last one given;
-        a sheet that cannot be read is a :class:`FileError` naming where."""
-        from xml.etree.ElementTree import ParseError, iterparse
-
-        sheet_data = None
-        number = 0
-        value = self._cell_reader()
-        column = self._column
-        try:
-            for event, element in iterparse(self._source, ("start", "end")):
-                if event == "start":
-                    if element.tag == _SHEET_DATA:
-                        sheet_data = element
-                    continue
-                if element.tag != _ROW:
-                    if element.tag == _DIMENSION:
-                        self._total = self._last_row(element.get("ref", ""))
-                    continue
-                given = element.get("r")
-                number = int(float(given)) if given else number + 1
-                cells: list[Any] = []
-                for cell in element:
-                    if cell.tag != _CELL:
-                        continue  # a row's <extLst>
-                    reference = cell.get("r")
-                    if reference:
-                        # Cells a spreadsheet leaves empty are not written: place each by its
-                        # column.
-                        missing = column(reference) - len(cells)
-                        if missing > 0:
-                            cells.extend([None] * missing)
-                    cells.append(value(cell))
-                if sheet_data is not None:
-                    sheet_data.remove(element)
-                yield number, cells
-        except (ParseError, IndexError, ValueError) as error:
-            # A cell that cannot be read is in the row just numbered; broken XML after it.
-            near = number + 1 if isinstance(error, ParseError) else number
-            raise FileError(
-                f"工作表第{near}行附近无法读取:{error}",
-                f"the worksheet cannot be read near row {near}: {error}",
-            ) from None
-
-    @staticmethod
-    def _last_row(dimension: str) -> int | None:
-        """The last row of a ``<dimension ref="A1:O1001">``, if it gives one."""
-        from openpyxl.utils.cell import range_boundaries
-
-        try:
-            last = range_boundaries(dimension)[3]
-        except (TypeError, ValueError):
-            return None
-        return last if isinstance(last, int) else None
-
-    def _column(self, reference: str) -> int:
-        """The zero-based column of a cell reference such as ``AB12``."""
-        letters = reference.rstrip(_DIGITS)
-        column = self._columns.get(letters)
-        if column is None:
-            from openpyxl.utils import column_index_from_string
-
-            column = self._columns[letters] = column_index_from_string(letters) - 1
-        return column
-
-    def _cell_reader(self) -> Callable[[Any], Any]:
-        """A function of a ``<c>`` element giving its value as openpyxl reads it, data only."""
-        from openpyxl.utils.datetime import from_excel, from_ISO8601
-
-        strings, dates, durations, epoch = self._strings, self._dates, self._durations, self._epoch
-
-        def value(cell: Any) -> Any:
-            kind = cell.get("t", "n")
-            if kind == "inlineStr":
-                inline = cell.find(_INLINE)
-                if inline is None:
-                    return None
-                if len(inline) == 1 and inline[0].tag == _TEXT:
-                    return inline[0].text or ""
-                # Plain text is one <t>; rich text is runs <r><t>…</t></r>, each also
-                # allowed phonetic guides (<rPh>) that are no part of the value.
-                return "".join(
-                    (part.text or "") if part.tag == _TEXT else part.findtext(_TEXT, "")
-                    for part in inline
-                    if part.tag in _TEXT_PARTS
-                )
-            text = cell.findtext(_VALUE)
-            if not text:
-                return None
-            if kind == "s":
-                return strings[int(text)]
-            if kind == "n":
-                number = float(text) if "." in text or "E" in text or "e" in text else int(text)
-                style = int(cell.get("s", 0))
-                if style not in dates:
-                    return number
-                try:
-                    return from_excel(number, epoch, timedelta=style in durations)
-                except (OverflowError, ValueError):
-                    return number  # no date: the importer says the cell is not one
-            if kind == "b":
-                return text not in ("0", "false")
-            if kind == "d":
-                try:
-                    return from_ISO8601(text)
-                except ValueError:
-                    return text  # no date: the importer says the cell is not one
-            return text  # "str" (a formula's text) and "e" (an error such as #N/A)
-
-        return value
-
-    def progress(self) -> float | None:
-        """The share of the worksheet's rows read, when the workbook records its size."""
-        if not self._total or self._total < 2:
-            return None
-        return min(self._done / self._total, 1.0)
-
-    def close(self) -> None:
-        """Close the worksheet and the workbook."""
-        self._source.close()
-        self._archive.close()
+    def readinto(self, buffer: Any) -> int:
+        """Read into ``buffer``; its stretches without a newline checked."""
+        chunk = self._raw.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        if self._stretches.too_long(chunk):
+            raise _LineTooLong
+        return len(chunk)
 
 
-def _unreadable(error: Exception) -> FileError:
-    return FileError(f"无法读取 XLSX 文件:{error}", f"cannot read the XLSX file: {error}")
-
-
-def open_table(path: Path) -> TableReader:
-    """A reader for ``path``: XLSX by its extension (or content), CSV otherwise."""
+def open_table(path: Path, limits: ImportLimits | None = None) -> TableReader:
+    """A reader for ``path``: XLSX by its extension (or content), CSV otherwise, reading
+    within ``limits`` (the defaults of :class:`ImportLimits` if not given)."""
     if not path.is_file():
         raise FileError(f"找不到文件 {path}", f"no such file: {path}")
     with path.open("rb") as probe:
         zipped = probe.read(4) == b"PK\x03\x04"
     if path.suffix.lower() in (".xlsx", ".xlsm") or zipped:
-        return XlsxReader(path)
+        from commons_core.io.xlsx import XlsxReader
+
+        return XlsxReader(path, limits)
     if path.suffix.lower() == ".xls":
         raise FileError(
             "不支持旧版 .xls 文件,请另存为 .xlsx 或 CSV",
             "old .xls files are not supported; save as .xlsx or CSV",
         )
-    return CsvReader(path)
+    return CsvReader(path, limits)
