@@ -130,8 +130,8 @@ ROLE_GRANTS: dict[str, tuple[str, ...]] = {
     ),
     "cadre": ("love_supermarket:*",),
     "auditor": ("love_supermarket_*:list", "love_supermarket_*:read"),
-    # Changing a household's statuses records the change of its eligibility.
-    "grid_worker": ("love_supermarket_eligibility_change:create",),
+    # Grid workers change no household's statuses (set:assistance is not theirs), so
+    # they record no change of eligibility either.
 }
 """Grants to the built-in roles (the cadre has every entity permission already)."""
 
