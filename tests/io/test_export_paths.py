@@ -1,4 +1,5 @@
-"""A CSV export the PostgreSQL server makes is, byte for byte, the one Python makes."""
+"""A CSV export the PostgreSQL server makes is, byte for byte, the one Python makes: masks,
+labels, quoting, and text a spreadsheet would run as a formula neutralised alike."""
 
 from __future__ import annotations
 
@@ -56,6 +57,12 @@ def odd_community(
             (household, homes[0], {"address": '文化路"1"号,\n2单元', "statuses": "low_income,x"}),
             (household, homes[1], {"address": "", "statuses": ""}),
             (household, homes[2], {"statuses": ",low_income,,hardship,"}),
+            # Text a spreadsheet would run, and text beginning with the mark itself.
+            (resident, ids[3], {"name": "-1+1", "registered_address": '=HYPERLINK("x","点击")'}),
+            (resident, ids[4], {"phone": "+8613812345678", "registered_address": "'撇号"}),
+            (resident, ids[5], {"name": "@SUM(1)", "registered_address": "\t=1,\r=2"}),
+            (household, homes[3], {"address": "+86-10-1234"}),
+            (household, homes[4], {"address": "\r=cmd|' /C calc'!A0"}),
         ]
         for table, key, values in odd:
             # Stored as text, past the columns' types (which would refuse an unknown code).
@@ -108,3 +115,9 @@ def test_the_server_csv_is_the_python_csv(
     if kind == "residents" and "columns" not in options:
         assert '"王""小""二"'.encode() in made
         assert b',"a,b\nc\r\nd",' in made
+        assert b",'-1+1," in made and b",'@SUM(1)," in made
+        assert ""","'=HYPERLINK(""x"",""点击"")",""".encode() in made
+        assert ",''撇号,".encode() in made and b',"\'\t=1,\r=2",' in made
+        assert (b",'+8613812345678," in made) is bool(options.get("reveal"))
+    if kind == "households" and "columns" not in options:
+        assert b",'+86-10-1234," in made and b"\"'\r=cmd|' /C calc'!A0\"" in made

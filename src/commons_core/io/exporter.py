@@ -8,7 +8,9 @@ the actor's scope and written as they come, so memory stays flat. On
 PostgreSQL a CSV export whose every cell the server can make (labels, ISO
 dates, masks: :mod:`commons_core.storage.masks`) is written by the server
 (:func:`~commons_core.storage.streaming.stream_csv`), the same bytes as
-Python would write, with reading, masking and quoting off this process.
+Python would write, with reading, masking and quoting off this process. On
+either path a CSV's text cells that a spreadsheet would run as formulas get
+a leading ``'`` (:mod:`commons_core.io.formulas`), which the importer drops.
 
 Sensitive fields are masked (ID ``11****************``, mobile
 ``138********``, anything else ``***``) unless the export is asked to
@@ -24,9 +26,11 @@ import io
 import json
 import sys
 import time
+import typing
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from contextlib import closing, nullcontext
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
@@ -51,6 +55,7 @@ from sqlalchemy.dialects.postgresql import aggregate_order_by
 from commons_core.access import text_masker
 from commons_core.errors import ConfigurationError
 from commons_core.io.collector import bulk_collection
+from commons_core.io.formulas import may_hold_formulas, neutralised_rows, sql_neutralised
 from commons_core.io.layout import KINDS, Column, Sheet
 from commons_core.io.output import OutputError, replacing, worksheet_unsafe, xlsx_text
 from commons_core.model import (
@@ -64,6 +69,7 @@ from commons_core.model import (
     field_info,
     sensitive_fields,
 )
+from commons_core.model.fields import optional_of
 from commons_core.storage.internal import INTERNAL, internal
 from commons_core.storage.masks import sql_masker
 from commons_core.storage.row_security import without_nested_loops
@@ -86,6 +92,8 @@ _ENTITY_OF_KIND = {
 }
 _KIND_OF_ENTITY = {entity: kind for kind, entity in _ENTITY_OF_KIND.items()}
 """An entity with a sheet, named by its entity name, is exported in its sheet's layout."""
+_NUMBERS = (int, float, Decimal, bool)
+"""The fields whose cells are numbers, not text (a CSV never neutralises them)."""
 
 
 @attrs.frozen
@@ -133,6 +141,9 @@ class _Column:
     """The stored value as text in SQL (what a mask reads), if the server can make the cell."""
     server_cell: Any = None
     """The cell as ``display`` makes it, in SQL (with ``server_value``)."""
+    text: bool = False
+    """Whether its cells are text, which a CSV neutralises (:mod:`commons_core.io.formulas`);
+    numbers are not."""
 
 
 @attrs.frozen
@@ -320,9 +331,15 @@ def _sheet_columns(
                 data,
                 server_value,
                 server_cell,
+                text=_text_column(source, column),
             )
         )
     return tuple(columns)
+
+
+def _text_column(source: Any, column: Column) -> bool:
+    """Whether a sheet's column holds text (codes and labels included), not whole numbers."""
+    return column.key == "statuses" or column.choices is not None or source.type.python_type is str
 
 
 def _iso_date(connection: Connection) -> Callable[[Any], Any] | None:
@@ -339,7 +356,7 @@ def _iso_date(connection: Connection) -> Callable[[Any], Any] | None:
 def _server_cells(source: Any, column: Column) -> tuple[Any, Any]:
     """The stored value as text, and the cell as the sheet shows it, in SQL (PostgreSQL's);
     ``(None, None)`` for a column whose cells only Python makes."""
-    if column.key == "statuses" or column.choices is not None or source.type.python_type is str:
+    if _text_column(source, column):
         value: Any = type_coerce(source, Text)
     elif source.type.python_type is int:
         value = cast(source, Text)
@@ -441,6 +458,7 @@ def _model_columns(uow: UnitOfWork, entity: Entity, table: FromClause) -> tuple[
     """One column per model field (but the community and version), values as JSON gives them."""
     unstructure = uow.commons.codec.unstructure
     sensitive = sensitive_fields(entity.model)
+    hints = typing.get_type_hints(entity.model)
 
     def display_value(value: Any) -> Any:
         plain = unstructure(value)
@@ -458,9 +476,16 @@ def _model_columns(uow: UnitOfWork, entity: Entity, table: FromClause) -> tuple[
         if field.name in ("community_id", "version"):
             continue
         header = f"{field_info(field).label.zh} / {field.name}"
+        kind = optional_of(hints[field.name]) or hints[field.name]
         columns.append(
             _Column(
-                field.name, header, table.c[field.name], sensitive.get(field.name), display, data
+                field.name,
+                header,
+                table.c[field.name],
+                sensitive.get(field.name),
+                display,
+                data,
+                text=kind not in _NUMBERS,
             )
         )
     return tuple(columns)
@@ -477,6 +502,15 @@ def _cells(uow: UnitOfWork, plan: _Plan, revealed: set[str], fmt: str) -> Chunks
     """Chunks of rows as cells (masked unless revealed, then formatted for the output), each
     with its number of rows: the cells of a row are made as the writer takes it, so each
     row's tuple is gone before the next is made (a few per cent faster than a list)."""
+    with closing(_stored(uow, plan, revealed, fmt)) as chunks:
+        for rows, make in chunks:
+            yield len(rows), map(make, rows)
+
+
+def _stored(
+    uow: UnitOfWork, plan: _Plan, revealed: set[str], fmt: str
+) -> Generator[tuple[Sequence[Any], Callable[[Sequence[Any]], tuple[Any, ...]]], None, None]:
+    """Chunks of rows as stored, each with the function making a row's cells."""
     formats: list[CellFormat] = []
     for column in plan.columns:
         kind = None if column.key in revealed else column.sensitivity
@@ -486,7 +520,7 @@ def _cells(uow: UnitOfWork, plan: _Plan, revealed: set[str], fmt: str) -> Chunks
     query = _query(plan, [c.expr for c in plan.columns])
     with closing(stream_rows(uow.connection, query)) as chunks:
         for rows in chunks:
-            yield len(rows), map(make, rows)
+            yield rows, make
 
 
 def _query(plan: _Plan, cells: Sequence[Any]) -> Select[Any]:
@@ -498,14 +532,19 @@ def _server_query(uow: UnitOfWork, plan: _Plan, revealed: set[str]) -> Select[An
     every one (and :func:`stream_csv` can read it)."""
     if not csv_on_server(uow.connection) or len(plan.columns) < 2:
         return None
+    encoding = uow.connection.exec_driver_sql(
+        "SHOW server_encoding", execution_options={INTERNAL: True}
+    ).scalar_one()
+    utf8 = str(encoding).upper() in ("UTF8", "UTF-8")
     cells = []
     for column in plan.columns:
         if column.server_value is None:
             return None
         if column.sensitivity is not None and column.key not in revealed:
-            cells.append(sql_masker(column.sensitivity)(column.server_value))
+            cell = sql_masker(column.sensitivity)(column.server_value)
         else:
-            cells.append(column.server_cell)
+            cell = column.server_cell
+        cells.append(sql_neutralised(cell, utf8=utf8) if column.text else cell)
     # The masks compute from sensitive columns the actor may not reveal: the SDK's own use,
     # which the query guard lets pass (the plan holds no criteria of the caller's).
     return internal(_query(plan, cells))
@@ -641,10 +680,17 @@ def _csv_text(uow: UnitOfWork, plan: _Plan, revealed: set[str]) -> Pieces:
         return
     text = io.StringIO()
     writer = csv.writer(text)
-    with closing(_cells(uow, plan, revealed, "csv")) as chunks:
-        for size, rows in chunks:
-            writer.writerows(rows)
-            yield size, text.getvalue()
+    marked = [i for i, column in enumerate(plan.columns) if column.text]
+    with closing(_stored(uow, plan, revealed, "csv")) as chunks:
+        for rows, make in chunks:
+            writer.writerows(map(make, rows))
+            # Formulas are rare: a chunk is written again, its text cells neutralised, only
+            # where a cell may begin like one.
+            if marked and may_hold_formulas(text.getvalue()):
+                text.seek(0)
+                text.truncate()
+                writer.writerows(neutralised_rows(map(make, rows), marked))
+            yield len(rows), text.getvalue()
             text.seek(0)
             text.truncate()
 

@@ -31,6 +31,7 @@ from sqlalchemy import case, func, select
 
 from commons_core.errors import CommonsError, ConfigurationError, Problem, ValidationError
 from commons_core.io.collector import bulk_collection
+from commons_core.io.formulas import MARK, restore
 from commons_core.io.layout import Column, Sheet, sheet
 from commons_core.io.limits import ImportLimits
 from commons_core.io.output import OutputError
@@ -198,7 +199,8 @@ def import_table(
     with bulk_collection(), open_table(path, options.limits) as reader:
         columns = _columns(layout, reader, summary)
         loader = _LOADERS[kind](commons, community, layout, {c.key for c in columns if c})
-        with SeenKeys() as seen, _error_file(errors_to, reader.headers) as errors:
+        marked = reader.marked_text
+        with SeenKeys() as seen, _error_file(errors_to, reader.headers, marked) as errors:
             run = _Run(commons, actor, loader, seen, errors, summary, options)
             rows = _source_rows(reader, columns, layout, summary)
             if batched:
@@ -237,10 +239,10 @@ def _columns(layout: Sheet, reader: TableReader, summary: ImportSummary) -> list
     return columns
 
 
-def _error_file(path: Path | None, headers: Sequence[Any]) -> Any:
+def _error_file(path: Path | None, headers: Sequence[Any], marked: bool) -> Any:
     from contextlib import nullcontext
 
-    return ErrorFile(path, headers) if path is not None else nullcontext(None)
+    return ErrorFile(path, headers, marked=marked) if path is not None else nullcontext(None)
 
 
 def _source_rows(
@@ -261,6 +263,7 @@ def _source_rows(
     whole = {c.key for c in layout.columns} <= {c.key for c in columns if c is not None}
     example = {c.key: c.example or None for c in layout.columns} if whole else None
     masked_ok = _maskable(layout)
+    marked = reader.marked_text
     pairs = [(i, c) for i, c in enumerate(columns) if c is not None]
     for number, cells in reader.rows():
         values: dict[str, Any] = {}
@@ -268,7 +271,7 @@ def _source_rows(
         for i, column in pairs:
             raw = cells[i] if i < len(cells) else None
             try:
-                values[column.key] = _cell(column, raw, column.key in masked_ok)
+                values[column.key] = _cell(column, raw, column.key in masked_ok, marked)
             except ValueError as error:
                 zh, en = error.args
                 problems.append(RowProblem(number, column.header, raw, "cell", zh, en))
@@ -292,12 +295,16 @@ def _maskable(layout: Sheet) -> set[str]:
     return {c.key for c in layout.columns if c.key in sensitive}
 
 
-def _cell(column: Column, raw: Any, maskable: bool) -> Any:
-    """The value of one cell for the codec: text stripped, numbers kept exact, masks marked."""
+def _cell(column: Column, raw: Any, maskable: bool, marked: bool) -> Any:
+    """The value of one cell for the codec: text stripped (and, ``marked``, without the
+    ``'`` a CSV export puts before text a spreadsheet would run), numbers kept exact, masks
+    marked."""
     if raw is None:
         return None
     if isinstance(raw, str):
         text = raw.strip()
+        if marked and text[:1] == MARK:
+            text = restore(text)
         if not text:
             return None
         if maskable and "*" in text:

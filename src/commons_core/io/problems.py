@@ -22,6 +22,7 @@ from typing import IO, Any
 import attrs
 
 from commons_core.errors import Problem
+from commons_core.io.formulas import neutralise, restore
 from commons_core.io.layout import KINDS, PROBLEMS_COLUMN, ROW_COLUMN
 from commons_core.io.output import replacing, worksheet_unsafe, xlsx_text
 from commons_core.validation.text import CONTROL_CHARACTERS
@@ -113,11 +114,17 @@ def _places(headers: tuple[str, ...]) -> dict[str, int]:
 class ErrorFile:
     """Rejected rows written as they are found (CSV or XLSX, by the file's extension)."""
 
-    def __init__(self, path: Path, headers: Sequence[Any]) -> None:
+    def __init__(self, path: Path, headers: Sequence[Any], *, marked: bool = False) -> None:
         """Start the error file at ``path``; :class:`~commons_core.io.output.OutputError` if
-        it cannot be written there (a missing folder), before any row is read."""
+        it cannot be written there (a missing folder), before any row is read.
+
+        ``marked``: the cells come from a CSV file, whose leading ``'`` marks text. A CSV
+        error file neutralises its text as an export does, an XLSX one keeps it as text:
+        either way the fixed file imports again to the values the rows were read as.
+        """
         self.path = path
         self.headers = ["" if h is None else str(h) for h in headers]
+        self._marked = marked
         self._xlsx = path.suffix.lower() == ".xlsx"
         self._file: IO[str] | None = None
         # Written beside its name and put in place once complete (by close): a person
@@ -140,7 +147,7 @@ class ErrorFile:
             # UTF-8 with a byte-order mark: Excel then opens the Chinese correctly.
             self._file = self._partial.open("w", encoding="utf-8-sig", newline="")
             self._writer = csv.writer(self._file)
-            self._writer.writerow([*self.headers, *extra])
+            self._writer.writerow([neutralise(h) for h in [*self.headers, *extra]])
 
     def add(self, row: int, cells: Sequence[Any], problems: Sequence[RowProblem]) -> None:
         """Write one rejected row and its problems.
@@ -152,8 +159,11 @@ class ErrorFile:
         """
         summary = "; ".join(f"{p.column}: {p.message}" if p.column else p.message for p in problems)
         padded = [*cells, *[None] * (len(self.headers) - len(cells))][: len(self.headers)]
+        if self._marked:
+            padded = [restore(v) if isinstance(v, str) else v for v in padded]
         if not self._xlsx:
-            self._writer.writerow([*map(_text, padded), row, summary])
+            texts = [*map(_text, padded), row, summary]
+            self._writer.writerow([neutralise(v) if isinstance(v, str) else v for v in texts])
             return
         from openpyxl.comments import Comment
         from openpyxl.styles import PatternFill

@@ -156,6 +156,8 @@ class TableReader:
 
     headers: list[Any]
     encoding: str | None = None
+    marked_text: bool = False
+    """Whether a cell's leading ``'`` marks it as text (CSV: :mod:`commons_core.io.formulas`)."""
 
     def rows(self) -> Iterator[tuple[int, list[Any]]]:
         """``(row number, cells)`` for every data row that is not blank."""
@@ -181,7 +183,8 @@ class TableReader:
 
 
 class CsvReader(TableReader):
-    """A CSV file, its encoding and delimiter detected, read within ``limits``.
+    """A CSV file, its encoding and delimiter detected, read within ``limits``; a cell's
+    leading ``'`` marks it as text.
 
     A line longer than :meth:`ImportLimits.line_chars` is refused as its bytes are read
     (never held whole), a row of more cells than the columns allowed or a cell longer
@@ -189,6 +192,8 @@ class CsvReader(TableReader):
     its field limit (131,072 characters), which is raised to ``max_cell_chars`` when that
     is higher (for the whole process: the limit is the module's).
     """
+
+    marked_text = True
 
     def __init__(self, path: Path, limits: ImportLimits | None = None) -> None:
         self._limits = limits = limits or ImportLimits()
