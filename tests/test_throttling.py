@@ -278,3 +278,35 @@ def test_an_outdated_hash_is_replaced_after_a_login(
     with commons.unit_of_work(admin, readonly=True) as uow:
         assert not UserService(uow).hash_is_outdated("zhou")
     assert Logins(commons).login("zhou", PASSWORD, None).username == "zhou"
+
+
+def test_a_known_device_is_counted_on_its_own(logins: Logins, hasher: CountingHasher) -> None:
+    _wrong(logins, 5, client="198.51.100.9")
+    _retry_after(logins, "wang", PASSWORD, OFFICE)
+    # The browser that logged in as wang before is not locked out by guesses elsewhere.
+    assert logins.login("wang", PASSWORD, OFFICE, device="laptop").username == "wang"
+    for _ in range(5):
+        with pytest.raises(AccessDenied):
+            logins.login("wang", "guess", OFFICE, device="laptop")
+    with pytest.raises(LoginThrottled):
+        logins.login("wang", PASSWORD, OFFICE, device="laptop")
+    assert logins.login("wang", PASSWORD, OFFICE, device="phone").username == "wang"
+
+
+def test_a_block_this_process_saw_is_refused_without_the_database(
+    logins: Logins, hasher: CountingHasher, monkeypatch: pytest.MonkeyPatch, clock: Clock
+) -> None:
+    assert logins.known_block("wang", OFFICE) is None
+    _wrong(logins, 5)
+    other = Logins(logins.commons, clock=clock)
+    assert other.known_block("wang", OFFICE) is None, "another process learns it from the table"
+
+    def no_database(*_: object, **__: object) -> None:
+        raise AssertionError("the database was asked")
+
+    monkeypatch.setattr(logins.commons, "unit_of_work", no_database)
+    refused = logins.known_block("wang", "198.51.100.9")
+    assert refused is not None and refused.retry_after == 1
+    assert logins.known_block("wang", OFFICE, device="laptop") is None
+    clock.advance(1)
+    assert logins.known_block("wang", OFFICE) is None, "blocks lapse"

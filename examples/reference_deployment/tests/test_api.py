@@ -27,7 +27,7 @@ def registration(number: str = "T-001", id_number: str = GOOD_ID) -> dict[str, A
 
 
 def test_openapi_document_describes_the_api(site: Any) -> None:
-    client = site.client()
+    client = site.client("cadre")
     document = client.get("/api/v1/openapi.json").json()
     paths = document["paths"]
     assert "/api/v1/session" in paths

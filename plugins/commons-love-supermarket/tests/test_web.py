@@ -86,7 +86,7 @@ def sale_form(site: Site, client: Any, household_no: str, **row: str) -> tuple[A
 
 
 def test_openapi_lists_the_supermarket_routes(site: Site) -> None:
-    document = site.client().get("/api/v1/openapi.json").json()
+    document = site.client("cadre").get("/api/v1/openapi.json").json()
     base = "/api/v1/communities/{community_id}/love-supermarket"
     for path in ("/stock", "/items", "/households/{household_id}/eligibility", "/sales", "/ledger"):
         assert base + path in document["paths"], path

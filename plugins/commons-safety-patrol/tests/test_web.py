@@ -66,7 +66,7 @@ def roster_json(site: Site, client: Any, night: date) -> list[dict[str, Any]]:
 
 
 def test_openapi_lists_the_patrol_routes(site: Site) -> None:
-    document = site.client().get("/api/v1/openapi.json").json()
+    document = site.client("cadre").get("/api/v1/openapi.json").json()
     base = "/api/v1/communities/{community_id}/safety-patrol"
     for path in ("/roster", "/check-ins", "/coverage"):
         assert base + path in document["paths"], path

@@ -11,7 +11,11 @@ to :attr:`~ThrottlePolicy.max_delay`. While a key is blocked every attempt is
 refused with :class:`LoginThrottled` before any hashing, even one with the right
 password. A successful login clears its user name's count and takes its own
 attempt off its address's count; a count not touched for
-:attr:`~ThrottlePolicy.forget_after` starts again from zero.
+:attr:`~ThrottlePolicy.forget_after` starts again from zero. An attempt from a
+device that logged in as the user before (the caller verifies it, e.g. a signed
+cookie) is counted under that device alone: guesses from elsewhere neither lock it
+out nor block it. Each process also remembers the blocks it saw, so it refuses a
+blocked attempt again without asking the database (:meth:`Logins.known_block`).
 
 Password hashing (argon2, deliberately slow) runs in at most
 :attr:`HashingSlots.slots` threads of a process at once; an attempt that cannot
@@ -59,6 +63,7 @@ T = TypeVar("T")
 LOGIN_ACTOR = Actor.system_job("web-login", roles=())
 """Who checks passwords and counts attempts (no permission, every scope)."""
 MAX_KEY = 200
+MAX_KNOWN_BLOCKS = 10_000
 
 
 class LoginThrottled(CommonsError):
@@ -115,8 +120,16 @@ class ThrottlePolicy:
         return delay
 
 
-def throttle_keys(username: str, client: str | None) -> list[tuple[str, str]]:
-    """The keys an attempt is counted under, each with its kind (``user`` or ``address``)."""
+def throttle_keys(
+    username: str, client: str | None, device: str | None = None
+) -> list[tuple[str, str]]:
+    """The keys an attempt is counted under, each with its kind.
+
+    ``user`` and ``address`` normally; a known ``device`` (a browser that logged in as
+    this user before) alone instead, so guesses from elsewhere never lock it out.
+    """
+    if device is not None:
+        return [("device", _key("device", device))]
     keys = [("user", _key("user", username))]
     if client:
         keys.append(("address", _key("addr", _network(client))))
@@ -147,12 +160,13 @@ def _network(client: str) -> str:
 class HashingSlots:
     """At most ``slots`` password hashes at once in this process.
 
-    :param slots: concurrent hashes (default: the number of CPUs).
+    :param slots: concurrent hashes (default: half the CPUs, at least one: a crowd of
+        guesses then leaves the other half to everything else the process serves).
     :param wait: seconds an attempt waits for a slot before :class:`LoginBusy`.
     """
 
     def __init__(self, slots: int | None = None, wait: float = 1.0) -> None:
-        self.slots = slots or os.cpu_count() or 2
+        self.slots = slots or max(1, (os.cpu_count() or 2) // 2)
         self.wait = wait
         self._semaphore = threading.BoundedSemaphore(self.slots)
 
@@ -187,10 +201,19 @@ class Logins:
         self.policy = policy or ThrottlePolicy()
         self.slots = slots or HashingSlots()
         self.clock = clock
+        # Blocks this process saw, by key: a cache of the table's, never more lenient.
+        self._blocks: dict[str, datetime] = {}
+        self._blocks_lock = threading.Lock()
 
-    def login(self, username: str, password: str, client: str | None) -> UserAccount:
+    def login(
+        self, username: str, password: str, client: str | None, device: str | None = None
+    ) -> UserAccount:
         """The account if the password is right.
 
+        :param client: the client's address.
+        :param device: the id of a device the caller verified had logged in as
+            ``username`` before (a signed cookie): its attempts are counted under the
+            device alone (OWASP's device cookies).
         :raises LoginThrottled: the user name or address is blocked (nothing hashed).
         :raises LoginBusy: no hashing slot freed in time (the attempt is not counted).
         :raises AccessDenied: wrong user name or password (alike).
@@ -199,7 +222,8 @@ class Logins:
         def check(service: UserService) -> tuple[UserAccount, bool]:
             return service.check_password(username, password), service.hash_is_outdated(username)
 
-        account, outdated = self._attempt(username, client, check, wrong=(AccessDenied,))
+        keys = throttle_keys(username, client, device)
+        account, outdated = self._attempt(keys, check, wrong=(AccessDenied,))
         if outdated:
             with self.slots.slot(), self.commons.unit_of_work(LOGIN_ACTOR) as uow:
                 UserService(uow).refresh_hash(username, password)
@@ -227,8 +251,7 @@ class Logins:
         actor = Actor(account.username, frozenset(), Scope.everything(), system=True)
         try:
             return self._attempt(
-                account.username,
-                client,
+                throttle_keys(account.username, client),
                 change,
                 wrong=(_WrongPassword,),
                 actor=actor,
@@ -237,17 +260,37 @@ class Logins:
         except _WrongPassword as wrong:
             raise wrong.error from None
 
+    def known_block(
+        self, username: str, client: str | None, device: str | None = None
+    ) -> LoginThrottled | None:
+        """The refusal of an attempt this process already knows to be blocked, found
+        without the database (a crowd of blocked guesses then costs almost nothing)."""
+        now = aware(self.clock())
+        keys = throttle_keys(username, client, device)
+        until = max((u for _, key in keys if (u := self._blocks.get(key))), default=None)
+        if until is None or until <= now:
+            return None
+        return LoginThrottled(max(1, math.ceil((until - now).total_seconds())))
+
+    def _note_block(self, key: str, until: datetime | None) -> None:
+        with self._blocks_lock:
+            if until is None:
+                self._blocks.pop(key, None)
+                return
+            if len(self._blocks) >= MAX_KNOWN_BLOCKS:
+                now = aware(self.clock())
+                self._blocks = {k: u for k, u in self._blocks.items() if u > now}
+            self._blocks[key] = until
+
     def _attempt(
         self,
-        username: str,
-        client: str | None,
+        keys: list[tuple[str, str]],
         work: Callable[[UserService], T],
         *,
         wrong: tuple[type[Exception], ...],
         actor: Actor = LOGIN_ACTOR,
         readonly: bool = True,
     ) -> T:
-        keys = throttle_keys(username, client)
         self._admit(keys)
         try:
             with self.slots.slot(), self.commons.unit_of_work(actor, readonly=readonly) as uow:
@@ -263,17 +306,21 @@ class Logins:
     def _admit(self, keys: Sequence[tuple[str, str]]) -> None:
         """Count the attempt under every key, or refuse it if one is blocked."""
         now = aware(self.clock())
+        blocks: dict[str, datetime] = {}
         with self.commons.unit_of_work(LOGIN_ACTOR) as uow:
             connection = uow.connection
             for kind, key in sorted(keys, key=lambda k: k[1]):
                 row = _locked(connection, key, now)
                 blocked = row.blocked_until and aware(row.blocked_until)
                 if blocked and blocked > now:
+                    self._note_block(key, blocked)
                     raise LoginThrottled(max(1, math.ceil((blocked - now).total_seconds())))
                 failures = row.failures
                 if now - aware(row.last_failure_at) >= self.policy.forget_after:
                     failures = 0
                 delay = self.policy.delay(failures + 1, self._free(kind))
+                if delay:
+                    blocks[key] = now + delay
                 connection.execute(
                     update(login_throttle)
                     .where(login_throttle.c.key == key)
@@ -283,6 +330,8 @@ class Logins:
                         blocked_until=now + delay if delay else None,
                     )
                 )
+        for key, until in blocks.items():  # committed: the table holds them now
+            self._note_block(key, until)
 
     def _settle(self, keys: Sequence[tuple[str, str]], *, succeeded: bool) -> None:
         """Take back what :meth:`_admit` counted: all of a user name's after a success,
@@ -291,14 +340,16 @@ class Logins:
         with self.commons.unit_of_work(LOGIN_ACTOR) as uow:
             connection = uow.connection
             for kind, key in sorted(keys, key=lambda k: k[1]):
-                if succeeded and kind == "user":
+                if succeeded and kind in ("user", "device"):
                     connection.execute(delete(login_throttle).where(login_throttle.c.key == key))
+                    self._note_block(key, None)
                     continue
                 row = _locked(connection, key, now)
                 failures = max(0, row.failures - 1)
                 blocked = row.blocked_until
                 if self.policy.delay(failures, self._free(kind)) is None:
                     blocked = None
+                    self._note_block(key, None)
                 connection.execute(
                     update(login_throttle)
                     .where(login_throttle.c.key == key)
@@ -306,7 +357,7 @@ class Logins:
                 )
 
     def _free(self, kind: str) -> int:
-        return self.policy.user_free if kind == "user" else self.policy.address_free
+        return self.policy.address_free if kind == "address" else self.policy.user_free
 
 
 class _WrongPassword(Exception):

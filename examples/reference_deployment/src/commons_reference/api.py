@@ -9,7 +9,6 @@ with every problem and its path, refused access 403, out of scope 404.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated, Any
@@ -19,19 +18,17 @@ import attrs
 from litestar import Controller, Request, delete, get, post, put
 from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
 
-from commons_core.access import Actor
 from commons_core.errors import AccessDenied, NotFound
 from commons_core.model import Community, Household, HouseholdRegistration, Resident
 from commons_core.reports import Report, ReportParams, check_days
 from commons_core.services.audit import AuditEntry
-from commons_core.services.users import UserService
 from commons_core.storage.tables import community as community_table
 from commons_reference import actions
-from commons_reference.context import SESSION_USER, Ctx, NotLoggedIn
+from commons_reference.context import Ctx, NotLoggedIn
 from commons_reference.errors import ErrorBody
 from commons_reference.limits import MAX_OFFSET, MAX_PAGE
-from commons_reference.pages import LOGIN_ACTOR_NAME
 from commons_reference.queries import HouseholdPage, household_page
+from commons_reference.sessions import PUBLIC, log_in, log_out
 
 __all__ = ["API_PATH", "ApiControllers", "ReportOut", "UserInfo", "error_responses", "run_report"]
 
@@ -138,34 +135,42 @@ def error_responses(extra: Mapping[int, str] | None = None) -> dict[int, Any]:
 
 
 class SessionApi(Controller):
-    """Log in and out."""
+    """Log in and out: a server-side session, its token in the ``commons_session`` cookie."""
 
     path = f"{API_PATH}/session"
     tags = ("session",)
 
-    @post("/", sync_to_thread=True, status_code=201, responses=error_responses())
-    def login(
+    @post(
+        "/",
+        status_code=201,
+        opt={PUBLIC: True},
+        responses=error_responses(
+            {
+                429: "too many attempts for the user name or address; see Retry-After",
+                503: "busy checking other logins; see Retry-After",
+            }
+        ),
+    )
+    async def login(
         self, ctx: Ctx, request: Request[Any, Any, Any], data: JSONBody[Credentials]
     ) -> UserInfo:
-        """Log in with user name and password; the answer sets the session cookie."""
+        """Log in with user name and password; the answer sets the session cookie and a
+        new ``csrftoken`` cookie (the token of this session)."""
         try:
-            with ctx.commons.unit_of_work(Actor.system_job(LOGIN_ACTOR_NAME, roles=())) as uow:
-                account = UserService(uow).authenticate(data.username, data.password)
+            await log_in(request, data.username, data.password)
         except AccessDenied:
             raise NotLoggedIn from None
-        request.set_session({SESSION_USER: account.username, "since": int(time.time())})
-        ctx.__dict__["user"] = account
         return _user_info(ctx)
 
-    @get("/", sync_to_thread=True, responses=error_responses())
+    @get("/", sync_to_thread=False, responses=error_responses())
     def me(self, ctx: Ctx) -> UserInfo:
         """Who is logged in."""
         return _user_info(ctx)
 
-    @delete("/", sync_to_thread=False)
+    @delete("/", sync_to_thread=True)
     def logout(self, request: Request[Any, Any, Any]) -> None:
-        """Log out."""
-        request.clear_session()
+        """Log out: this session ends (the user's others stay)."""
+        log_out(request)
 
 
 class CommunityApi(Controller):

@@ -14,9 +14,7 @@ from typing import Any
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PrefixLoader, select_autoescape
 from litestar import Litestar, Request, Router
-from litestar.config.csrf import CSRFConfig
 from litestar.di import Provide
-from litestar.middleware.session.client_side import CookieBackendConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -26,17 +24,27 @@ from litestar.types import ControllerRouterHandler
 
 from commons_core.model import Household, Resident
 from commons_core.services import Commons
-from commons_reference import api, pages
+from commons_core.services.sessions import Clock, SessionStore, utc_now
+from commons_core.services.throttling import HashingSlots, LoginBusy, Logins, LoginThrottled
+from commons_reference import api, auth, pages
 from commons_reference.context import WebContext
 from commons_reference.contract import WebContribution, collect_contributions
+from commons_reference.csrf import check_csrf
 from commons_reference.errors import exception_handlers
+from commons_reference.headers import security_headers
 from commons_reference.limits import MAX_BODY_BYTES, BoundedRequest
+from commons_reference.sessions import (
+    STATIC,
+    Admission,
+    Auth,
+    SessionMiddleware,
+    require_login,
+)
 from commons_reference.settings import WebSettings
 
 __all__ = ["app_from_environment", "create_app"]
 
 HERE = Path(__file__).parent
-SESSION_COOKIE = "commons_session"
 
 
 def _templates(contributions: Sequence[WebContribution]) -> Environment:
@@ -55,12 +63,16 @@ def _templates(contributions: Sequence[WebContribution]) -> Environment:
 
 def _routes(contributions: Sequence[WebContribution]) -> list[ControllerRouterHandler]:
     routes: list[ControllerRouterHandler] = [
-        pages.AuthPages,
+        auth.AuthPages,
+        auth.AccountPages,
         pages.HomePages,
         pages.CommunityPages,
         *api.ApiControllers,
         create_static_files_router(
-            path="/static", directories=[HERE / "static"], include_in_schema=False
+            path="/static",
+            directories=[HERE / "static"],
+            include_in_schema=False,
+            opt={STATIC: True},
         ),
     ]
     for item in contributions:
@@ -84,12 +96,24 @@ def _routes(contributions: Sequence[WebContribution]) -> list[ControllerRouterHa
 
 
 def create_app(
-    commons: Commons, settings: WebSettings | None = None, *, debug: bool = False
+    commons: Commons,
+    settings: WebSettings | None = None,
+    *,
+    debug: bool = False,
+    clock: Clock = utc_now,
 ) -> Litestar:
     """The web application over ``commons``, with every plugin's pages.
 
+    Every route needs a login but the login itself, the language switch and static
+    files (:func:`~commons_reference.sessions.require_login`); every request that may
+    change something needs its session's CSRF token
+    (:func:`~commons_reference.csrf.check_csrf`); every answer carries the security
+    headers (:mod:`commons_reference.headers`).
+
     :param commons: the open SDK; the app acts through it as the logged-in user.
-    :param settings: secret, cookie security, page size (default: a random secret).
+    :param settings: secret, cookie security, timeouts, page size (default: a random
+        secret).
+    :param clock: what tells the sessions and the login throttle the time (tests).
     """
     settings = settings or WebSettings()
     contributions = collect_contributions(commons.host)
@@ -97,26 +121,23 @@ def create_app(
     def provide_context(request: Request[Any, Any, Any]) -> WebContext:
         return WebContext(request, commons, settings, contributions)
 
-    session = CookieBackendConfig(
-        secret=settings.session_key,
-        key=SESSION_COOKIE,
-        max_age=settings.session_hours * 3600,
-        secure=settings.secure_cookies,
-        httponly=True,
-        samesite="lax",
-    )
-    csrf = CSRFConfig(
-        secret=settings.csrf_secret,
-        cookie_secure=settings.secure_cookies,
-        cookie_samesite="lax",
+    slots = HashingSlots(settings.hashing_slots, settings.hashing_wait)
+    logins = Auth(
+        sessions=SessionStore(commons, settings.session_policy, clock),
+        logins=Logins(commons, slots=slots, clock=clock),
+        settings=settings,
+        # Room for the throttle's and the session's database work beside every hash.
+        admission=Admission(2 * slots.slots, settings.hashing_wait),
+        known_devices=Admission(slots.slots, settings.hashing_wait),
     )
     return Litestar(
         route_handlers=_routes(contributions),
         request_class=BoundedRequest,
         request_max_body_size=MAX_BODY_BYTES,
         dependencies={"ctx": Provide(provide_context, sync_to_thread=False)},
-        middleware=[session.middleware],
-        csrf_config=csrf,
+        middleware=[SessionMiddleware()],
+        guards=[require_login, check_csrf],
+        before_send=[security_headers(https=settings.secure_cookies)],
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(_templates(contributions))
         ),
@@ -127,18 +148,27 @@ def create_app(
             path=api.API_PATH,
             render_plugins=[JsonRenderPlugin()],
         ),
-        exception_handlers=exception_handlers(),
-        state=_state(commons, settings, contributions),
+        exception_handlers={
+            **exception_handlers(),
+            LoginThrottled: auth.refused_login,
+            LoginBusy: auth.refused_login,
+        },
+        state=_state(commons, settings, contributions, logins),
         debug=debug,
     )
 
 
 def _state(
-    commons: Commons, settings: WebSettings, contributions: Sequence[WebContribution]
+    commons: Commons,
+    settings: WebSettings,
+    contributions: Sequence[WebContribution],
+    logins: Auth,
 ) -> Any:
     from litestar.datastructures import State
 
-    return State({"commons": commons, "settings": settings, "contributions": contributions})
+    return State(
+        {"commons": commons, "settings": settings, "contributions": contributions, "auth": logins}
+    )
 
 
 def app_from_environment() -> Litestar:

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from functools import cached_property
 from typing import TYPE_CHECKING, Any, TypeAlias
 from uuid import UUID
 
@@ -21,10 +20,9 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from commons_core.access import Actor
-from commons_core.errors import NotFound
 from commons_core.model import Label, LabeledEnum, field_info
 from commons_core.services import Commons, UnitOfWork
-from commons_core.services.users import UserAccount, UserService
+from commons_core.services.users import UserAccount
 from commons_reference import i18n
 from commons_reference.settings import WebSettings
 
@@ -32,10 +30,6 @@ if TYPE_CHECKING:
     from commons_reference.contract import WebContribution
 
 __all__ = ["Ctx", "NavItem", "NotLoggedIn", "WebContext", "safe_next"]
-
-SESSION_USER = "user"
-SESSION_ACTOR = Actor.system_job("web-session")
-"""Who reads the logged-in user's account at the start of a request."""
 
 
 class NotLoggedIn(Exception):
@@ -78,25 +72,19 @@ class WebContext:
 
     # -- who ----------------------------------------------------------------
 
-    @cached_property
+    @property
     def user(self) -> UserAccount | None:
-        """The logged-in user, read afresh on every request (so disabling one takes effect)."""
-        session = self.request.scope.get("session") or {}
-        username = session.get(SESSION_USER) if isinstance(session, dict) else None
-        if not isinstance(username, str):
-            return None
-        with self.commons.unit_of_work(SESSION_ACTOR, readonly=True) as uow:
-            try:
-                account = UserService(uow).get(username)
-            except NotFound:
-                return None
-        return account if account.active else None
+        """The logged-in user: the account of the request's server-side session, as it was
+        read at the start of this request (so disabling one takes effect at once)."""
+        from commons_reference.sessions import current_session
+
+        session = current_session(self.request)
+        return session.account if session is not None else None
 
     @property
     def known_user(self) -> UserAccount | None:
-        """The user if already looked up in this request (error pages use it without a query)."""
-        found: UserAccount | None = self.__dict__.get("user")
-        return found
+        """The logged-in user (kept for error pages: it costs no query)."""
+        return self.user
 
     @property
     def actor(self) -> Actor:

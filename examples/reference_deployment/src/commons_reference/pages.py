@@ -1,4 +1,4 @@
-"""The server-rendered pages: login, overview, households, residents, audit trail.
+"""The server-rendered pages: overview, households, residents, audit trail.
 
 Every handler works through ``ctx.unit_of_work()`` as the logged-in user, so
 what a page shows is exactly what the SDK lets that user see. Forms post back
@@ -8,18 +8,16 @@ to its input, in Chinese and English.
 
 from __future__ import annotations
 
-import time
 from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 
-from commons_core.access import Actor, ScopeKind
+from commons_core.access import ScopeKind
 from commons_core.errors import (
-    AccessDenied,
     ConflictError,
     DuplicateError,
     Problem,
@@ -40,19 +38,17 @@ from commons_core.model import (
     sensitive_fields,
 )
 from commons_core.services import UnitOfWork
-from commons_core.services.users import UserService
 from commons_core.storage.tables import community as community_table
-from commons_reference import actions, i18n
+from commons_reference import actions
 from commons_reference.charts import Bar, PyramidRow, bar_chart, pyramid_chart
-from commons_reference.context import SESSION_USER, Ctx, safe_next
+from commons_reference.context import Ctx
 from commons_reference.contract import Form
 from commons_reference.forms import problems_by_path, unflatten
 from commons_reference.limits import MAX_PAGE
 from commons_reference.queries import household_page, names_of, sorted_names
 
-__all__ = ["AuthPages", "CommunityPages", "HomePages"]
+__all__ = ["CommunityPages", "HomePages"]
 
-LOGIN_ACTOR_NAME = "web-login"
 CHOICES = {
     "household_type": list(HouseholdType),
     "statuses": list(HouseholdStatus),
@@ -67,64 +63,6 @@ CHOICES = {
 def _form_values(form: dict[str, Any]) -> dict[str, Any]:
     # What the user typed, to show again beside the problems.
     return {k: v for k, v in form.items() if k != "_csrf_token"}
-
-
-class AuthPages(Controller):
-    """Logging in and out, and choosing the language."""
-
-    include_in_schema = False
-
-    @get("/login", sync_to_thread=True)
-    def login_form(
-        self, ctx: Ctx, next_: Annotated[str | None, QueryParameter(name="next")] = None
-    ) -> Template | Redirect:
-        """The login page (or straight on, when already logged in)."""
-        if ctx.user is not None:
-            return Redirect(path=safe_next(next_))
-        return ctx.render("login.html", next=safe_next(next_), error=None, username="")
-
-    @post("/login", sync_to_thread=True)
-    def login(self, ctx: Ctx, request: Request[Any, Any, Any], data: Form) -> Template | Redirect:
-        """Check the password with the SDK; on success start a session and go on."""
-        username = str(data.get("username", "")).strip()
-        password = str(data.get("password", ""))
-        target = safe_next(str(data.get("next") or "/"))
-        try:
-            with ctx.commons.unit_of_work(Actor.system_job(LOGIN_ACTOR_NAME, roles=())) as uow:
-                account = UserService(uow).authenticate(username, password)
-        except AccessDenied:
-            return ctx.render(
-                "login.html",
-                status_code=401,
-                next=target,
-                username=username,
-                error=("用户名或密码错误", "wrong user name or password"),
-            )
-        request.set_session({SESSION_USER: account.username, "since": int(time.time())})
-        return Redirect(path=target, status_code=303)
-
-    @post("/logout", sync_to_thread=False)
-    def logout(self, request: Request[Any, Any, Any]) -> Redirect:
-        """End the session."""
-        request.clear_session()
-        return Redirect(path="/login", status_code=303)
-
-    @get("/language/{language:str}", sync_to_thread=False)
-    def language(
-        self,
-        language: FromPath[str],
-        next_: Annotated[str | None, QueryParameter(name="next")] = None,
-    ) -> Redirect:
-        """Switch between Chinese and English (kept in a cookie for a year)."""
-        response = Redirect(path=safe_next(next_))
-        response.set_cookie(
-            i18n.LANGUAGE_COOKIE,
-            i18n.parse_language(language),
-            max_age=365 * 24 * 3600,
-            samesite="lax",
-            httponly=True,
-        )
-        return response
 
 
 class HomePages(Controller):

@@ -39,6 +39,7 @@ __all__ = [
     "cheap_hashing",
     "cheap_password_hashing",
     "csrf",
+    "form_login",
     "login",
     "post_form",
     "site",
@@ -103,7 +104,8 @@ def add_users(commons: Commons, demo: DemoContext, key: str) -> None:
 
 
 def csrf(client: TestClient[Litestar]) -> dict[str, str]:
-    """The header carrying the client's CSRF token."""
+    """The header carrying the client's CSRF token (its session's: the ``csrftoken``
+    cookie every answer keeps up to date)."""
     token = client.cookies.get("csrftoken")
     assert token, "no CSRF cookie yet: make a GET request first"
     return {"x-csrftoken": token}
@@ -116,6 +118,22 @@ def login(client: TestClient[Litestar], username: str, password: str = PASSWORD)
         "/api/v1/session",
         json={"username": username, "password": password},
         headers=csrf(client),
+    )
+
+
+def form_login(
+    client: TestClient[Litestar], username: str, password: str = PASSWORD, next_: str = "/"
+) -> Any:
+    """Log ``client`` in through the login page, as a person would (the form's own token)."""
+    client.get("/login")
+    return client.post(
+        "/login",
+        data={
+            "username": username,
+            "password": password,
+            "next": next_,
+            "_csrf_token": client.cookies.get("csrftoken"),
+        },
     )
 
 
