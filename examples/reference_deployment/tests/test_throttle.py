@@ -12,10 +12,16 @@ from __future__ import annotations
 
 from typing import Any
 
+import anyio
+import anyio.to_thread
+import attrs
+from commons_reference.sessions import Admission
 from commons_reference.testing import PASSWORD, Site, form_login, login
 from litestar.testing import TestClient
+from sqlalchemy import select
 
 from commons_core.services.throttling import HashingSlots
+from commons_core.storage.tables import login_throttle
 
 
 def _from(site: Site, address: str) -> TestClient[Any]:
@@ -115,3 +121,20 @@ def test_a_returning_browser_logs_in_while_its_name_is_attacked(site: Site) -> N
         stranger = _from(site, "192.0.2.22")
         stranger.cookies.set("commons_device", value, domain="testserver.local")
         assert login(stranger, "cadre").status_code == 429
+
+
+def test_a_login_finding_no_place_is_busy_without_taking_a_thread(site: Site) -> None:
+    auth = site.app.state.auth
+    site.app.state.auth = attrs.evolve(auth, admission=Admission(1, wait=0.05))
+    client = site.client()
+    client.get("/login")
+
+    async def crowded() -> Any:
+        async with site.app.state.auth.admission.place():  # every place taken
+            return await anyio.to_thread.run_sync(login, client, "cadre", PASSWORD)
+
+    busy = anyio.run(crowded)
+    assert busy.status_code == 503 and busy.headers["retry-after"] == "1"
+    with site.commons.engine.connect() as connection:
+        assert connection.execute(select(login_throttle)).first() is None, "nothing counted"
+    assert login(client, "cadre", PASSWORD).status_code == 201
