@@ -7,3 +7,22 @@ a pytest plugin installed with the deployment, so plugins' page tests share them
 """
 
 from __future__ import annotations
+
+import pytest
+
+
+@pytest.fixture
+def bundled_plugins() -> dict[str, object]:
+    """Every bundled plugin by name, for tests that reach every route: a test module says
+    ``commons_plugins`` is it."""
+    from commons_elderly_health import hooks as elderly_health
+    from commons_love_supermarket import hooks as love_supermarket
+    from commons_reference import hooks as reference
+    from commons_safety_patrol import hooks as safety_patrol
+
+    return {
+        "love_supermarket": love_supermarket,
+        "elderly_health": elderly_health,
+        "safety_patrol": safety_patrol,
+        "reference_deployment": reference,
+    }

@@ -10,13 +10,13 @@ with every problem and its path, refused access 403, out of scope 404.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date
 from typing import Annotated, Any
 from uuid import UUID
 
 import attrs
 from litestar import Controller, Request, delete, get, post, put
-from litestar.params import Body, FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from commons_core.errors import AccessDenied, NotFound
 from commons_core.model import Community, Household, HouseholdRegistration, Resident
@@ -24,24 +24,24 @@ from commons_core.reports import Report, ReportParams, check_days
 from commons_core.services.audit import AuditEntry
 from commons_core.storage.tables import community as community_table
 from commons_reference import actions
+from commons_reference.bodies import HouseholdChanges, NewMember, Registration, ResidentChanges
 from commons_reference.context import Ctx, NotLoggedIn
 from commons_reference.errors import ErrorBody
-from commons_reference.limits import MAX_OFFSET, MAX_PAGE
+from commons_reference.limits import MAX_BODY_BYTES, MAX_OFFSET, MAX_PAGE
 from commons_reference.queries import HouseholdPage, household_page
 from commons_reference.sessions import PUBLIC, log_in, log_out
 
 __all__ = ["API_PATH", "ApiControllers", "ReportOut", "UserInfo", "error_responses", "run_report"]
 
 API_PATH = "/api/v1"
-Json = Annotated[
-    dict[str, Any], Body(description="JSON object; see the description of the operation.")
-]
 ERRORS = {
+    400: "a parameter of the request is wrong (its type or range): each named",
     401: "not logged in",
     403: "refused: the user lacks the permission",
     404: "absent, or outside the user's scope",
     409: "changed by someone else since it was read",
-    422: "bad input: every problem with its path",
+    413: f"the request body is larger than {MAX_BODY_BYTES} bytes",
+    422: "bad input: every problem with its path (a JSON body nested too deep included)",
 }
 
 
@@ -167,7 +167,7 @@ class SessionApi(Controller):
         """Who is logged in."""
         return _user_info(ctx)
 
-    @delete("/", sync_to_thread=True)
+    @delete("/", sync_to_thread=True, responses=error_responses())
     def logout(self, request: Request[Any, Any, Any]) -> None:
         """Log out: this session ends (the user's others stay)."""
         log_out(request)
@@ -214,7 +214,9 @@ class CommunityApi(Controller):
         status_code=201,
         responses=error_responses(),
     )
-    def register(self, ctx: Ctx, community_id: FromPath[UUID], data: Json) -> HouseholdRegistration:
+    def register(
+        self, ctx: Ctx, community_id: FromPath[UUID], data: JSONBody[Registration]
+    ) -> HouseholdRegistration:
         """Register a household with its members.
 
         Body: ``{"household": {...Household}, "members": [{...Resident}, ...]}``;
@@ -246,7 +248,11 @@ class CommunityApi(Controller):
         responses=error_responses(),
     )
     def update_household(
-        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID], data: Json
+        self,
+        ctx: Ctx,
+        community_id: FromPath[UUID],
+        household_id: FromPath[UUID],
+        data: JSONBody[HouseholdChanges],
     ) -> Household:
         """Change a household: send the fields to change and the ``version`` you read."""
         with ctx.unit_of_work() as uow:
@@ -259,7 +265,11 @@ class CommunityApi(Controller):
         responses=error_responses(),
     )
     def add_member(
-        self, ctx: Ctx, community_id: FromPath[UUID], household_id: FromPath[UUID], data: Json
+        self,
+        ctx: Ctx,
+        community_id: FromPath[UUID],
+        household_id: FromPath[UUID],
+        data: JSONBody[NewMember],
     ) -> Resident:
         """Add a resident (a ``Resident`` object without ids) to a household."""
         with ctx.unit_of_work() as uow:
@@ -287,7 +297,11 @@ class CommunityApi(Controller):
         responses=error_responses(),
     )
     def update_resident(
-        self, ctx: Ctx, community_id: FromPath[UUID], resident_id: FromPath[UUID], data: Json
+        self,
+        ctx: Ctx,
+        community_id: FromPath[UUID],
+        resident_id: FromPath[UUID],
+        data: JSONBody[ResidentChanges],
     ) -> Resident:
         """Change a resident: the fields to change and the ``version`` you read. A masked ID
         number or phone sent back unchanged keeps its stored value."""
@@ -304,12 +318,15 @@ class CommunityApi(Controller):
         limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
         offset: Annotated[int, QueryParameter(ge=0, le=MAX_OFFSET)] = 0,
     ) -> list[AuditEntry]:
-        """The community's audit trail, newest first (needs ``audit:read``)."""
+        """The community's audit trail, newest first (needs ``audit:read``); each entry's
+        ``at`` in UTC, with its offset."""
         check_days({"since": since})
         with ctx.unit_of_work(readonly=True) as uow:
-            return actions.audit_entries(
+            entries = actions.audit_entries(
                 uow, community_id, entity=entity, since=since, limit=limit, offset=offset
             )
+        # SQLite reads the trail's moments back without their zone; they were stored in UTC.
+        return [e if e.at.tzinfo else attrs.evolve(e, at=e.at.replace(tzinfo=UTC)) for e in entries]
 
     @get(
         "/{community_id:uuid}/reports/{name:str}", sync_to_thread=True, responses=error_responses()
@@ -334,7 +351,7 @@ class ReportApi(Controller):
     path = f"{API_PATH}/reports"
     tags = ("reports",)
 
-    @get("/", sync_to_thread=False)
+    @get("/", sync_to_thread=False, responses=error_responses())
     def reports(self, ctx: Ctx) -> list[ReportInfo]:
         """Every report by name."""
         return [

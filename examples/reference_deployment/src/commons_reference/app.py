@@ -27,6 +27,7 @@ from commons_core.services import Commons
 from commons_core.services.sessions import Clock, SessionStore, utc_now
 from commons_core.services.throttling import HashingSlots, LoginBusy, Logins, LoginThrottled
 from commons_reference import api, auth, pages
+from commons_reference.bodies import BODY_DECODERS, BodySchemas
 from commons_reference.context import WebContext
 from commons_reference.contract import WebContribution, collect_contributions
 from commons_reference.csrf import check_csrf
@@ -133,6 +134,8 @@ def create_app(
     return Litestar(
         route_handlers=_routes(contributions),
         request_class=BoundedRequest,
+        type_decoders=BODY_DECODERS,
+        plugins=[BodySchemas()],
         request_max_body_size=MAX_BODY_BYTES,
         dependencies={"ctx": Provide(provide_context, sync_to_thread=False)},
         middleware=[SessionMiddleware()],

@@ -141,8 +141,12 @@ def _status_and_body(error: Exception) -> ErrorBody:
 def handle(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """The answer to any exception a handler raised."""
     body = _status_and_body(error)
+    # An HTTP error's own headers stay on the answer: Allow on 405, Retry-After on 429.
+    headers = dict(error.headers or {}) if isinstance(error, HTTPException) else {}
     if request.url.path.startswith("/api/"):
-        return Response(content=body, status_code=body.status, media_type=MediaType.JSON)
+        return Response(
+            content=body, status_code=body.status, media_type=MediaType.JSON, headers=headers
+        )
     if body.status == 401:
         target = request.url.path
         if request.url.query:
@@ -151,6 +155,7 @@ def handle(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     state = request.app.state
     ctx = WebContext(request, state.commons, state.settings, state.contributions)
     response: Response[Any] = ctx.render("error.html", status_code=body.status, error=body)
+    response.headers.update(headers)
     return response
 
 

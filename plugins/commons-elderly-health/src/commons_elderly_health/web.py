@@ -17,14 +17,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
 import attrs
+from commons_reference.api import error_responses
+from commons_reference.bodies import JsonObject, creation
 from commons_reference.contract import Ctx, Form, NavLink, WebContribution
 from commons_reference.forms import clean_input, problems_by_path
 from litestar import Controller, get, post
-from litestar.params import Body, FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.response import Redirect, Template
 
 from commons_core import Community, Label, ValidationError
@@ -39,12 +41,17 @@ __all__ = ["NAME", "HealthApi", "HealthPages", "contribution"]
 
 NAME = "elderly-health"
 """The URL segment and template folder."""
-Json = Annotated[
-    dict[str, Any],
-    Body(
-        description="resident_id, measured_on (default today), systolic, diastolic, glucose, weight"
-    ),
-]
+
+
+class NewMeasurement(JsonObject):
+    """Readings of a resident with an open file: resident_id, measured_on (default today),
+    systolic, diastolic, glucose, weight."""
+
+    shape = creation(
+        Measurement, without=("file_id",), optional=("measured_on",), name="NewMeasurementIn"
+    )
+
+
 BP_FIELDS = ("resident_id", "measured_on", "systolic", "diastolic")
 """The inputs of the blood pressure form, named as the SDK names its problems."""
 
@@ -184,7 +191,7 @@ class HealthPages(Controller):
 class HealthApi(Controller):
     """The JSON API: coverage, overdue check-ups, recording readings."""
 
-    @get("/coverage", sync_to_thread=True)
+    @get("/coverage", sync_to_thread=True, responses=error_responses())
     def coverage_api(
         self, ctx: Ctx, community_id: FromPath[UUID], as_of: FromQuery[date | None] = None
     ) -> dict[str, Any]:
@@ -192,7 +199,7 @@ class HealthApi(Controller):
         with ctx.unit_of_work(readonly=True) as uow:
             return coverage(uow, community_id, as_of or date.today())[1]
 
-    @get("/overdue", sync_to_thread=True)
+    @get("/overdue", sync_to_thread=True, responses=error_responses())
     def overdue_api(
         self, ctx: Ctx, community_id: FromPath[UUID], as_of: FromQuery[date | None] = None
     ) -> list[dict[str, Any]]:
@@ -203,8 +210,10 @@ class HealthApi(Controller):
             ]
         return overdue
 
-    @post("/measurements", sync_to_thread=True, status_code=201)
-    def record_api(self, ctx: Ctx, community_id: FromPath[UUID], data: Json) -> Measurement:
+    @post("/measurements", sync_to_thread=True, status_code=201, responses=error_responses())
+    def record_api(
+        self, ctx: Ctx, community_id: FromPath[UUID], data: JSONBody[NewMeasurement]
+    ) -> Measurement:
         """Record readings of a resident with an open file (needs ``elderly_health:record``).
 
         422 lists every problem with its path (``systolic``: out of range, or
