@@ -57,9 +57,9 @@ def test_upgrade_lists_the_core_and_plugin_branches(tmp_path: Path) -> None:
         assert result.exit_code == 0, result.output
         return result.output.strip()
 
-    # The version table keeps only shop_0001 (it depends on core_0001); both are named.
-    assert upgrade() == "已升级 / upgraded to: core_0001, shop_0001"
-    assert upgrade() == "已是最新 / already at the latest revision: core_0001, shop_0001"
+    # Every branch's head is named: the core's and the plugin's (which depends on core_0001).
+    assert upgrade() == "已升级 / upgraded to: core_0002, shop_0001"
+    assert upgrade() == "已是最新 / already at the latest revision: core_0002, shop_0001"
 
 
 def test_a_database_migrated_by_a_missing_plugin_is_a_clear_error(tmp_path: Path) -> None:

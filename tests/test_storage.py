@@ -208,7 +208,9 @@ def test_sensitive_fields_are_masked_unless_revealed(
         assert uow.residents.get(person.id, reveal=True) == person
         # Saving a masked copy keeps the stored values.
         saved = uow.residents.update(attrs.evolve(masked, name="新名字"))
-        assert saved.id_number == person.id_number and saved.phone == person.phone
+        assert (saved.id_number, saved.phone) == (masked.id_number, masked.phone)  # as read
+        stored_now = uow.residents.get(person.id, reveal=True)
+        assert (stored_now.id_number, stored_now.phone) == (person.id_number, person.phone)
     from commons_core.services.audit import read_entries
 
     with commons.unit_of_work(admin, readonly=True) as uow:

@@ -8,8 +8,9 @@ from datetime import date, time
 import pytest
 from stdnum.cn import ric
 
-from commons_core.errors import Problem
+from commons_core.errors import Problem, ValidationError
 from commons_core.model import (
+    Community,
     Gender,
     Household,
     HouseholdRegistration,
@@ -19,6 +20,7 @@ from commons_core.model import (
     Resident,
     Seat,
 )
+from commons_core.services import Commons
 from commons_core.validation import (
     RuleSet,
     RuleViolation,
@@ -290,3 +292,32 @@ def test_opening_hours_must_close_after_opening() -> None:
     hours = OpeningHours(weekdays=frozenset({1, 8}), opens=time(20), closes=time(13, 30))
     _, problems = RULES.prepare(hours)
     assert sorted(codes(problems)) == ["opening_hours.order", "opening_hours.weekdays"]
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("birth_date", "0001-01-01"), ("birth_date", "1899-12-31"), ("moved_in_on", "9999-12-31")],
+)
+def test_days_outside_the_sdks_calendar_are_a_field_problem(
+    commons: Commons, field: str, value: str
+) -> None:
+    """Stored days stay where the SDK can compute with them (ages, periods): no overflow later."""
+    data = {
+        "community_id": str(uuid.uuid4()),
+        "name": "张三",
+        "gender": "男",
+        "birth_date": "1980-01-01",
+        field: value,
+    }
+    with pytest.raises(ValidationError) as refused:
+        commons.structure(data, Resident)
+    assert [(p.path, p.code) for p in refused.value.problems] == [(field, "date.range")]
+    assert "1900-01-01" in refused.value.problems[0].en
+
+
+def test_the_calendars_own_ends_are_accepted(commons: Commons) -> None:
+    data = {"community_id": str(uuid.uuid4()), "name": "张三", "gender": "男"}
+    person = commons.structure({**data, "birth_date": "1900-01-01"}, Resident)
+    assert person.birth_date == date(1900, 1, 1)
+    place = commons.structure({"name": "新社区", "founded_on": "2100-12-31"}, Community)
+    assert place.founded_on == date(2100, 12, 31)

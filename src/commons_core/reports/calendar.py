@@ -22,13 +22,10 @@ from collections.abc import Mapping
 from datetime import date
 
 from commons_core.errors import Problem, raise_if_any
+from commons_core.validation.dates import EARLIEST_DAY, LATEST_DAY, out_of_range
 
 __all__ = ["EARLIEST_DAY", "LATEST_DAY", "MAX_PERIOD_DAYS", "check_days", "day_problems"]
 
-EARLIEST_DAY = date(1900, 1, 1)
-"""The earliest day a report, page or route may be asked about."""
-LATEST_DAY = date(2100, 12, 31)
-"""The latest day a report, page or route may be asked about."""
 MAX_PERIOD_DAYS = 3653
 """The longest period a report covers, in days: ten calendar years, leap days included."""
 
@@ -36,17 +33,14 @@ MAX_PERIOD_DAYS = 3653
 def day_problems(days: Mapping[str, date | None]) -> list[Problem]:
     """A problem for each day of ``days`` (field name → day, ``None`` for not given) outside
     :data:`EARLIEST_DAY`–:data:`LATEST_DAY`, naming the field."""
-    return [
-        Problem(
-            name,
-            day.isoformat(),
-            "date.range",
-            f"日期 {day.isoformat()} 超出范围(应在 {EARLIEST_DAY} 至 {LATEST_DAY} 之间)",
-            f"the date {day.isoformat()} is out of range (from {EARLIEST_DAY} to {LATEST_DAY})",
-        )
-        for name, day in days.items()
-        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY
-    ]
+    problems = []
+    for name, day in days.items():
+        violation = None if day is None else out_of_range(day)
+        if day is not None and violation is not None:
+            problems.append(
+                Problem(name, day.isoformat(), violation.code, violation.zh, violation.en)
+            )
+    return problems
 
 
 def check_days(days: Mapping[str, date | None]) -> None:

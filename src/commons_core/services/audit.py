@@ -369,7 +369,8 @@ def read_entries(
     """Entries in chain order, optionally filtered.
 
     ``newest_first`` reverses each community's chain and, with ``limit`` and
-    ``offset``, pages through a trail on a screen.
+    ``offset``, pages through a trail on a screen. Moments are aware, in UTC, on
+    every database.
     """
     seq = audit_entry.c.seq.desc() if newest_first else audit_entry.c.seq
     query = select(audit_entry).order_by(audit_entry.c.community_id, seq)
@@ -385,4 +386,6 @@ def read_entries(
     if offset is not None:
         query = query.offset(offset)
     for row in connection.execute(query):
-        yield AuditEntry(**row._mapping)
+        entry = AuditEntry(**row._mapping)
+        # SQLite reads the moments back without their zone; they were stored in UTC.
+        yield entry if entry.at.tzinfo else attrs.evolve(entry, at=entry.at.replace(tzinfo=UTC))

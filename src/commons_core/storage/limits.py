@@ -1,5 +1,6 @@
 """What the columns can hold, as field rules: text no longer than its column, whole
-numbers within their column's range.
+numbers within their column's range, days within the SDK's calendar
+(:mod:`commons_core.validation.dates`).
 
 Derived from every entity's table, so a plugin's models get them too. They
 run where every other rule runs — while input is structured, and on objects
@@ -12,13 +13,15 @@ from __future__ import annotations
 
 import typing
 from collections.abc import Callable, Iterable, Iterator
+from datetime import date
 from typing import Any
 
 import attrs
-from sqlalchemy import BigInteger, Integer, SmallInteger, String
+from sqlalchemy import BigInteger, Date, Integer, SmallInteger, String
 
 from commons_core.model.fields import optional_of
 from commons_core.storage.schema import Entity
+from commons_core.validation.dates import out_of_range
 from commons_core.validation.rules import FieldRule, RuleViolation
 
 __all__ = ["column_limits"]
@@ -29,7 +32,8 @@ they are kinds of ``Integer``."""
 
 
 def column_limits(entities: Iterable[Entity]) -> Iterator[FieldRule]:
-    """A rule for each text field whose column has a length and each whole-number field."""
+    """A rule for each text field whose column has a length, each whole-number field and
+    each date field."""
     for entity in entities:
         hints = typing.get_type_hints(entity.model)
         for field in attrs.fields(entity.model):
@@ -43,6 +47,8 @@ def column_limits(entities: Iterable[Entity]) -> Iterator[FieldRule]:
             elif kind is int and isinstance(column.type, Integer):
                 bound = next(b for t, b in _RANGES if isinstance(column.type, t))
                 check = _within(bound)
+            elif kind is date and isinstance(column.type, Date):
+                check = _in_calendar
             if check is not None:
                 yield FieldRule(entity.model, field.name, check)
 
@@ -71,3 +77,11 @@ def _within(bound: int) -> Callable[[Any], Any]:
         return value
 
     return check
+
+
+def _in_calendar(value: Any) -> Any:
+    if value.__class__ is date:
+        violation = out_of_range(value)
+        if violation is not None:
+            raise violation
+    return value

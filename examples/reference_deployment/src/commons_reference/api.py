@@ -10,7 +10,7 @@ with every problem and its path, refused access 403, out of scope 404.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -322,11 +322,9 @@ class CommunityApi(Controller):
         ``at`` in UTC, with its offset."""
         check_days({"since": since})
         with ctx.unit_of_work(readonly=True) as uow:
-            entries = actions.audit_entries(
+            return actions.audit_entries(
                 uow, community_id, entity=entity, since=since, limit=limit, offset=offset
             )
-        # SQLite reads the trail's moments back without their zone; they were stored in UTC.
-        return [e if e.at.tzinfo else attrs.evolve(e, at=e.at.replace(tzinfo=UTC)) for e in entries]
 
     @get(
         "/{community_id:uuid}/reports/{name:str}", sync_to_thread=True, responses=error_responses()
