@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,11 +24,12 @@ from commons_core.demo.generate import CommunityData
 from commons_core.services import Commons
 from commons_core.services.audit import (
     GENESIS,
+    AuditEntry,
     ChainKey,
     _chained_text,
     _dumps,
     _entry_head,
-    entry_hash,
+    entry_digest,
     read_entries,
 )
 from commons_core.services.audit_check import (
@@ -73,33 +75,40 @@ def newest(conn: Any, community: Any) -> int:
     )
 
 
-def unkeyed_rechain(conn: Any, community: Any) -> None:
-    """Recompute a community's chain as an attacker who read the source can: the canonical
-    text of every entry under SHA-256, without the key (and move the head to match)."""
+def rechain(
+    conn: Any,
+    community: Any,
+    sign: Callable[[AuditEntry, str], str],
+    change: Callable[[AuditEntry], dict[str, Any]] = lambda entry: {},
+) -> None:
+    """Rewrite a community's chain as an attacker who can write the database: each entry
+    changed by ``change``, hashed by ``sign(entry, prev)``, linked, and the head moved."""
     prev = GENESIS
-    last = 0
     for entry in list(read_entries(conn, community_ids=[community])):
-        head = _entry_head(
-            community,
-            entry.seq,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.entity,
-            entry.key,
-            entry.where,
-        )
-        text = _chained_text(head, _dumps(entry.changes), prev)
-        digest = hashlib.sha256(text.encode()).hexdigest()
+        values = change(entry)
+        digest = sign(attrs.evolve(entry, **values), prev)
         conn.execute(
             update(audit_entry)
             .where(audit_entry.c.community_id == community, audit_entry.c.seq == entry.seq)
-            .values(prev_hash=prev, hash=digest)
+            .values(prev_hash=prev, hash=digest, **values)
         )
-        prev, last = digest, entry.seq
-    conn.execute(
-        update(audit_head).where(audit_head.c.community_id == community).values(seq=last, hash=prev)
+        prev = digest
+    conn.execute(update(audit_head).where(audit_head.c.community_id == community).values(hash=prev))
+
+
+def unkeyed(entry: AuditEntry, prev: str) -> str:
+    """The canonical text of an entry under plain SHA-256: what the source tells, no key."""
+    head = _entry_head(
+        entry.community_id,
+        entry.seq,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.entity,
+        entry.key,
+        entry.where,
     )
+    return hashlib.sha256(_chained_text(head, _dumps(entry.changes), prev).encode()).hexdigest()
 
 
 def test_the_untouched_trail_verifies(commons: Commons, stored: CommunityData) -> None:
@@ -116,7 +125,7 @@ def test_an_entry_edited_and_its_chain_recomputed_without_the_key_is_detected(
             .where(audit_entry.c.community_id == community, audit_entry.c.seq == 5)
             .values(actor="mallory")
         )
-        unkeyed_rechain(conn, community)
+        rechain(conn, community, unkeyed)
     found = reasons(commons)
     assert found and set(found) == {"entry was altered"}
 
@@ -128,30 +137,11 @@ def test_an_entry_edited_and_resigned_with_another_key_is_detected(
     community = stored.community.id
     forger = ChainKey(commons.keys.current, KeyRing.generate().derive("audit-chain"))
     with commons.engine.begin() as conn:
-        prev = GENESIS
-        for entry in list(read_entries(conn, community_ids=[community])):
-            actor = "mallory" if entry.seq == 5 else entry.actor
-            digest = entry_hash(
-                forger,
-                community,
-                entry.seq,
-                entry.at,
-                actor,
-                entry.action,
-                entry.entity,
-                entry.key,
-                entry.where,
-                entry.changes,
-                prev,
-            )
-            conn.execute(
-                update(audit_entry)
-                .where(audit_entry.c.community_id == community, audit_entry.c.seq == entry.seq)
-                .values(actor=actor, prev_hash=prev, hash=digest)
-            )
-            prev = digest
-        conn.execute(
-            update(audit_head).where(audit_head.c.community_id == community).values(hash=prev)
+        rechain(
+            conn,
+            community,
+            lambda entry, prev: entry_digest(forger, entry, prev),
+            lambda entry: {"actor": "mallory"} if entry.seq == 5 else {},
         )
     found = reasons(commons)
     assert found and set(found) == {"entry was altered"}
@@ -307,17 +297,11 @@ def test_an_old_unkeyed_trail_is_rekeyed_by_upgrade_once_it_verifies(
 
     community = stored.community.id
     with commons.engine.begin() as conn:
-        prev = GENESIS
-        for entry in list(read_entries(conn, community_ids=[community])):
-            legacy = _legacy_hash(attrs.evolve(entry, prev_hash=prev))
-            conn.execute(
-                update(audit_entry)
-                .where(audit_entry.c.community_id == community, audit_entry.c.seq == entry.seq)
-                .values(prev_hash=prev, hash=legacy, key_id=None)
-            )
-            prev = legacy
-        conn.execute(
-            update(audit_head).where(audit_head.c.community_id == community).values(hash=prev)
+        rechain(
+            conn,
+            community,
+            lambda entry, prev: _legacy_hash(attrs.evolve(entry, prev_hash=prev)),
+            lambda entry: {"key_id": None},
         )
     assert "entry is not keyed" in reasons(commons)
     commons.upgrade()

@@ -44,6 +44,7 @@ __all__ = [
     "AuditEntry",
     "ChainKey",
     "Where",
+    "entry_digest",
     "entry_hash",
     "read_entries",
 ]
@@ -135,6 +136,23 @@ def entry_hash(
     """The keyed hash of an entry's canonical JSON form, chained to ``prev_hash``."""
     head = _entry_head(community_id, seq, at, actor, action, entity, key, where)
     return chain_key.digest(_chained_text(head, _dumps(changes), prev_hash))
+
+
+def entry_digest(chain_key: ChainKey, entry: AuditEntry, prev_hash: str | None = None) -> str:
+    """The keyed hash ``entry`` should carry, chained to ``prev_hash`` (default: its own)."""
+    return entry_hash(
+        chain_key,
+        entry.community_id,
+        entry.seq,
+        entry.at,
+        entry.actor,
+        entry.action,
+        entry.entity,
+        entry.key,
+        entry.where,
+        entry.changes,
+        entry.prev_hash if prev_hash is None else prev_hash,
+    )
 
 
 def _entry_head(

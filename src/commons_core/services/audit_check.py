@@ -33,7 +33,7 @@ from commons_core.services.audit import (
     ChainKey,
     _dumps,
     _utc_text,
-    entry_hash,
+    entry_digest,
     read_entries,
 )
 from commons_core.storage.tables import audit_entry, audit_head, community
@@ -103,19 +103,7 @@ def verify_trail(
                 )
             )
             problems.append(TrailProblem(cid, entry.seq, *reason))
-        elif entry.hash != entry_hash(
-            chain_key,
-            cid,
-            entry.seq,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.entity,
-            entry.key,
-            entry.where,
-            entry.changes,
-            entry.prev_hash,
-        ):
+        elif entry.hash != entry_digest(chain_key, entry):
             problems.append(TrailProblem(cid, entry.seq, "entry was altered", "条目被篡改"))
         last[cid] = (entry.seq, entry.hash)
     heads = select(audit_head)
@@ -338,19 +326,7 @@ def rekey_legacy_trail(connection: Connection, chain_key: ChainKey) -> int:
         rows = []
         prev = GENESIS
         for entry in entries:
-            digest = entry_hash(
-                chain_key,
-                cid,
-                entry.seq,
-                entry.at,
-                entry.actor,
-                entry.action,
-                entry.entity,
-                entry.key,
-                entry.where,
-                entry.changes,
-                prev,
-            )
+            digest = entry_digest(chain_key, entry, prev)
             rows.append({"c": cid, "s": entry.seq, "p": prev, "h": digest})
             prev = digest
         statement = (
