@@ -307,3 +307,39 @@ def test_the_login_role_owns_nothing_and_the_url_is_right(app: Commons) -> None:
         ).scalar_one()
     assert owned == 0
     assert make_url(str(app.engine.url)).username.startswith("t_login_")
+
+
+def test_objects_planted_beside_the_tables_cannot_stand_in_for_built_ins(
+    app: Commons, commons: Commons, stored: CommunityData, actor_for: Any
+) -> None:
+    """A login that (wrongly) may create in the schema plants encode() answering the token:
+    the owner's functions use pg_catalog's own first, and serving refuses such a login."""
+    from commons_core.storage.row_security import login_bypasses_row_security
+
+    schema = commons.engine.url.query["options"].split("%3D")[-1].split("=")[-1]
+    login = app.engine.url.username
+    with commons.engine.begin() as conn:
+        conn.execute(text(f'GRANT CREATE ON SCHEMA "{schema}" TO {login}'))
+    try:
+        with app.engine.connect() as conn:
+            assert login_bypasses_row_security(conn) == "may create objects in the tables' schema"
+        with app.unit_of_work(worker(stored, actor_for)) as uow:
+            uow.connection.execute(injected("RESET ROLE"))
+            uow.connection.execute(
+                injected(
+                    f'CREATE FUNCTION "{schema}".encode(bytea, text) RETURNS text LANGUAGE sql'
+                    " AS $$ SELECT current_setting('commons.scope_token', true) $$"
+                )
+            )
+        with app.unit_of_work(worker(stored, actor_for), readonly=True) as uow:
+            uow.connection.execute(
+                injected(
+                    "SELECT set_config('commons.community_ids', '*', true),"
+                    " set_config('commons.zone_id', '', true)"
+                )
+            )
+            assert households_seen(uow) == set()
+    finally:
+        with commons.engine.begin() as conn:
+            conn.execute(text(f'DROP FUNCTION IF EXISTS "{schema}".encode(bytea, text)'))
+            conn.execute(text(f'REVOKE CREATE ON SCHEMA "{schema}" FROM {login}'))

@@ -100,6 +100,31 @@ def test_a_put_of_only_the_version_answers_masked_and_reveals_nothing(site: Site
     assert answer.status_code == 200 and answer.json()["statuses"] is None
 
 
+def test_a_refused_update_shows_the_stored_id_number_as_masked_as_a_read(site: Site) -> None:
+    """Changing the birth date or sex so that the stored ID number disagrees: the 422 names
+    the rule, never the number (the rules checked the clear value the actor sent masked)."""
+    person = zone_person(site)
+    worker = site.client("grid-worker")
+    url = site.api(f"/residents/{person.id}")
+    read = worker.get(url).json()
+    clear = revealed(site, "resident", person.id).id_number
+    other = "female" if read["gender"] == "male" else "male"
+    for change in ({"birth_date": "1950-02-03"}, {"gender": other}):
+        answer = worker.put(
+            url, json={"version": read["version"], **change}, headers=site.csrf(worker)
+        )
+        assert answer.status_code == 422, answer.text
+        assert clear not in answer.text and clear[6:14] not in answer.text
+        problem = next(p for p in answer.json()["problems"] if p["path"] == "id_number")
+        assert problem["value"] == read["id_number"]
+    cadre = site.client("cadre")  # who may reveal it is told the number
+    read = cadre.get(url).json()
+    answer = cadre.put(
+        url, json={"version": read["version"], "birth_date": "1950-02-03"}, headers=site.csrf(cadre)
+    )
+    assert answer.status_code == 422 and clear in answer.text
+
+
 def test_creating_answers_masked(site: Site) -> None:
     home = site.households_in(site.zone_one.id)[0]
     worker = site.client("grid-worker")

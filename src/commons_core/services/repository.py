@@ -297,9 +297,10 @@ class Repository(Generic[T]):
             current = currents[self._key_tuple(obj)]
             # Checked first, so the answer depends on nothing the actor cannot see.
             self._sensitive_writes.check_update(obj, current)
-            ready, found = rules.prepare(self._unmask(obj, current), self.uow.rule_context)
+            unmasked = self._unmask(obj, current)
+            ready, found = rules.prepare(unmasked, self.uow.rule_context)
             path = "" if single else f"[{offset + i}]"
-            problems.extend(p.under(path) for p in found)
+            problems.extend(p.under(path) for p in self._shown(found, obj, unmasked))
             prepared.append((ready, current))
         if problems:
             raise ValidationError(problems)
@@ -533,6 +534,29 @@ class Repository(Generic[T]):
             )
             for o in objs
         ]
+
+    def _shown(self, problems: Sequence[Problem], sent: T, checked: T) -> list[Problem]:
+        """``problems`` as the actor may see them: a rule checked a stored value the actor
+        sent back masked (``checked`` has it restored, ``sent`` masked), so its value is
+        masked and its message says no more than the rule's code."""
+        shown = []
+        for problem in problems:
+            name = problem.path
+            kind = self._sensitive.get(name)
+            restored = kind is not None and getattr(sent, name) != getattr(checked, name)
+            if kind is None or not restored or self.uow.can(kind.permission):
+                shown.append(problem)
+                continue
+            zh, en = self._labels[name]
+            shown.append(
+                attrs.evolve(
+                    problem,
+                    value=mask_value(problem.value, kind),
+                    zh=f"已存的{zh}与所填内容不符(规则 {problem.code})",
+                    en=f"the stored {en} disagrees with the input (rule {problem.code})",
+                )
+            )
+        return shown
 
     def _unmask(self, obj: T, current: T) -> T:
         keep: dict[str, Any] = {}

@@ -122,6 +122,9 @@ def install(
     schema = connection.execute(text("SELECT current_schema()")).scalar_one()
     quoted_schema = connection.dialect.identifier_preparer.quote_identifier(schema)
     connection.execute(text(f"GRANT USAGE ON SCHEMA {quoted_schema} TO {APP_ROLE}"))
+    # Nobody but the owner creates objects beside the tables (PUBLIC may, in a schema
+    # made before PostgreSQL 15).
+    connection.execute(text(f"REVOKE CREATE ON SCHEMA {quoted_schema} FROM PUBLIC, {APP_ROLE}"))
     for statement in key_table_sql(quoted_schema, APP_ROLE):
         connection.execute(text(statement))
     _store_scope_keys(connection, quoted_schema, keys)
@@ -270,14 +273,16 @@ def login_bypasses_row_security(connection: Connection) -> str | None:
 
     A superuser, a role with ``BYPASSRLS`` and the tables' owner can all
     ``RESET ROLE`` out of the application role, so SQL injected into the app
-    would read every row.
+    would read every row; a role that may create objects beside the tables
+    could plant objects the owner's code later trips over.
     """
     row = connection.execute(
         text(
             "SELECT r.rolsuper, r.rolbypassrls,"
             " EXISTS (SELECT 1 FROM pg_tables t WHERE t.schemaname = current_schema()"
             "         AND t.tablename = 'household' AND pg_has_role(session_user,"
-            "         t.tableowner, 'MEMBER')) AS owns"
+            "         t.tableowner, 'MEMBER')) AS owns,"
+            " has_schema_privilege(session_user, current_schema(), 'CREATE') AS creates"
             " FROM pg_roles r WHERE r.rolname = session_user"
         )
     ).one()
@@ -287,4 +292,6 @@ def login_bypasses_row_security(connection: Connection) -> str | None:
         return "BYPASSRLS"
     if row.owns:
         return "owns the tables"
+    if row.creates:
+        return "may create objects in the tables' schema"
     return None

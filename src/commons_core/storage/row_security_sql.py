@@ -4,8 +4,9 @@
 text so that the whole of what the database enforces can be read in one place.
 Every function that reads the key or writes the audit head is
 ``SECURITY DEFINER`` (it runs as the tables' owner), fixes its ``search_path``
-(``pg_temp`` last, so a temporary object cannot stand in for ours) and may be
-executed only by the application role.
+(``pg_catalog`` first and ``pg_temp`` last, so that no object of the schema or
+temporary one can stand in for a built-in or for ours) and may be executed only
+by the application role.
 """
 
 from __future__ import annotations
@@ -34,7 +35,9 @@ def key_table_sql(schema: str, app_role: str) -> list[str]:
 
 
 def _definer(schema: str) -> str:
-    return f"SECURITY DEFINER SET search_path = {schema}, pg_catalog, pg_temp"
+    # pg_catalog first: an object in the schema must never stand in for a built-in
+    # (encode, sha256, =) of a function that runs as the owner.
+    return f"SECURITY DEFINER SET search_path = pg_catalog, {schema}, pg_temp"
 
 
 def functions_sql(schema: str, app_role: str, binding: str) -> list[str]:
