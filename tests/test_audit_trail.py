@@ -161,6 +161,25 @@ def test_deleting_a_whole_trail_and_its_head_is_detected(
     assert any("is gone" in r for r in reasons(commons, tmp_path))
 
 
+def test_deleting_the_trail_of_no_community_is_detected(
+    commons: Commons, stored: CommunityData, admin: Actor
+) -> None:
+    """User accounts' entries live on the chain of no community: it cannot just vanish."""
+    from commons_core import Scope
+    from commons_core.services.audit import NO_COMMUNITY
+    from commons_core.services.users import UserService
+
+    with commons.unit_of_work(admin) as uow:
+        UserService(uow).create(
+            "district", roles=["administrator"], scope=Scope.everything(), password="x" * 12
+        )
+    assert reasons(commons) == []
+    with commons.engine.begin() as conn:
+        conn.execute(delete(audit_entry).where(audit_entry.c.community_id == NO_COMMUNITY))
+        conn.execute(delete(audit_head).where(audit_head.c.community_id == NO_COMMUNITY))
+    assert reasons(commons) == ["the trail of no community (user accounts) is missing (deleted?)"]
+
+
 def test_deleting_the_newest_entries_and_rewinding_the_head_is_detected(
     commons: Commons, stored: CommunityData, admin: Actor, tmp_path: Path
 ) -> None:
@@ -289,20 +308,65 @@ def test_rotated_keys_verify_old_and_new_entries(
         after.close()
 
 
-def test_an_old_unkeyed_trail_is_rekeyed_by_upgrade_once_it_verifies(
+def legacy_chains(commons: Commons) -> None:
+    """Rewrite every chain as the SDK wrote chains before they were keyed."""
+    from commons_core.services.audit_check import _legacy_hash
+
+    with commons.engine.begin() as conn:
+        chains = conn.execute(select(audit_head.c.community_id)).scalars().all()
+        for chain in chains:
+            rechain(
+                conn,
+                chain,
+                lambda entry, prev: _legacy_hash(attrs.evolve(entry, prev_hash=prev)),
+                lambda entry: {"key_id": None},
+            )
+
+
+def test_an_old_unkeyed_trail_is_rekeyed_by_the_upgrade_that_keys_it(
     commons: Commons, stored: CommunityData
 ) -> None:
-    """A database from before keyed chains: upgrade verifies it as written, then keys it."""
-    from commons_core.services.audit_check import _legacy_hash
+    """A database from before keyed chains (core_0001): the upgrade through core_0002
+    verifies each chain as it was written, then keys it."""
+    from alembic import command
+
+    from commons_core.storage.migrate import alembic_config
+
+    legacy_chains(commons)
+    with commons.engine.begin() as conn:
+        command.downgrade(
+            alembic_config(conn, commons.host.migration_locations(), commons.tables), "core_0001"
+        )
+    commons.upgrade()
+    assert reasons(commons) == []
+
+
+def test_a_later_upgrade_never_signs_an_unkeyed_chain(
+    commons: Commons, stored: CommunityData
+) -> None:
+    """A writer who forges an "old" chain (no key, plain SHA-256) and waits for the next
+    routine upgrade: the trail stays refused."""
+    legacy_chains(commons)
+    commons.upgrade()
+    assert "entry is not keyed" in reasons(commons)
+
+
+def test_one_forged_entry_does_not_stop_checkpoints_of_the_other_chains(
+    commons: Commons, stored: CommunityData, commons_cli: Any, tmp_path: Path
+) -> None:
+    """A chain that does not verify is left out (and named); the others are checkpointed."""
+    from commons_core.services.audit import NO_COMMUNITY
 
     community = stored.community.id
     with commons.engine.begin() as conn:
-        rechain(
-            conn,
-            community,
-            lambda entry, prev: _legacy_hash(attrs.evolve(entry, prev_hash=prev)),
-            lambda entry: {"key_id": None},
+        conn.execute(
+            update(audit_entry)
+            .where(audit_entry.c.community_id == community, audit_entry.c.seq == 3)
+            .values(actor="mallory")
         )
-    assert "entry is not keyed" in reasons(commons)
-    commons.upgrade()
-    assert reasons(commons) == []
+    folder = tmp_path / "checkpoints"
+    done = commons_cli("audit", "checkpoint", "--checkpoints", str(folder))
+    assert done.exit_code == 1 and "left out of the checkpoint" in done.output
+    written = latest_checkpoint(folder, commons.keys)
+    assert written is not None
+    assert community not in written.heads and NO_COMMUNITY in written.heads

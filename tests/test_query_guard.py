@@ -20,10 +20,15 @@ from sqlalchemy import (
     cast,
     column,
     delete,
+    desc,
+    except_,
     func,
+    intersect,
+    literal,
     literal_column,
     select,
     text,
+    union,
     update,
 )
 from sqlalchemy.exc import StatementError
@@ -56,6 +61,32 @@ IDENTITY_SHAPES: dict[str, Shape] = {
     "like": lambda uow, n: uow.residents.count(resident.c.id_number.like(n[:6] + "%")),
     "text": lambda uow, n: uow.residents.find(text(f"id_number = '{n}'")),
     "text sort": lambda uow, n: uow.residents.find(order_by=[text("id_number")]),
+    "sort by name": lambda uow, n: uow.residents.find(order_by=[desc("id_number")]),
+    "sort by a plain string": lambda uow, n: uow.residents.find(order_by=["id_number"]),
+    "scoped sort by label": lambda uow, n: _ids(
+        uow,
+        select(r.c.id, r.c.id_number.label("n")).order_by("n")
+        if (r := _scoped(uow)[0]) is not None
+        else 0,
+    ),
+    "intersect": lambda uow, n: _ids(
+        uow,
+        intersect(select(r.c.id_number), select(literal(n)))
+        if (r := _scoped(uow)[0]) is not None
+        else 0,
+    ),
+    "except": lambda uow, n: _ids(
+        uow,
+        except_(select(literal(n)), select(r.c.id_number))
+        if (r := _scoped(uow)[0]) is not None
+        else 0,
+    ),
+    "union with a value": lambda uow, n: _ids(
+        uow,
+        union(select(r.c.id_number), select(literal(n)))
+        if (r := _scoped(uow)[0]) is not None
+        else 0,
+    ),
     "literal_column": lambda uow, n: uow.residents.find(literal_column("id_number") == n),
     "bare column()": lambda uow, n: uow.residents.count(column("ID_NUMBER") == n),
     "function": lambda uow, n: uow.residents.find(

@@ -53,6 +53,17 @@ def test_export_needs_the_permission(commons: Commons, stored: Any, actor_for: A
         export_subject(uow, stored.residents[0].id)
 
 
+def test_a_cadre_exports_a_resident_but_not_the_trail(
+    commons: Commons, stored: Any, actor_for: Any
+) -> None:
+    """The trail is the auditors' (audit:read): a cadre's export leaves it out."""
+    cadre = actor_for("cadre", stored.community.id)
+    with commons.unit_of_work(cadre) as uow:
+        data = export_subject(uow, stored.residents[0].id)
+    assert data["resident"]["id"] == str(stored.residents[0].id)
+    assert data["audit"] is None
+
+
 def test_retention_anonymises_only_long_departed_residents(
     commons: Commons, admin: Actor, stored: Any
 ) -> None:

@@ -414,6 +414,26 @@ def test_a_taken_id_number_answers_alike_in_and_out_of_scope(town: Town) -> None
     assert stored_resident(town, added.id).id_number == fresh
 
 
+def test_every_probe_of_a_taken_value_leaves_a_trace(town: Town) -> None:
+    """Uniqueness answers whether a value exists anywhere: each refusal is audited, even
+    though the unit of work that met it rolls back."""
+    taken = stored_resident(town, town.theirs.id).id_number
+    like = {"birth_date": town.theirs.birth_date, "gender": town.theirs.gender}
+    for _ in range(3):
+        with pytest.raises(DuplicateError), town.commons.unit_of_work(town.grid) as uow:
+            uow.residents.add(newcomer(town, id_number=taken, **like))
+    with town.commons.unit_of_work(town.admin, readonly=True) as uow:
+        rows = uow.connection.execute(
+            select(audit_entry.c.community_id, audit_entry.c.entity, audit_entry.c.changes).where(
+                audit_entry.c.actor == town.grid.username, audit_entry.c.action == "refused"
+            )
+        ).all()
+    assert [(r.community_id, r.entity, r.changes) for r in rows] == [
+        (town.cid, "resident", {"unique": ["id_number"]})
+    ] * 3
+    assert taken not in str(rows)
+
+
 def test_transact_does_not_retry_a_taken_value(town: Town) -> None:
     """A stale version is retried; a duplicate is not (it would be taken again)."""
     taken = stored_resident(town, town.theirs.id).id_number

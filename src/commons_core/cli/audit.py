@@ -159,7 +159,8 @@ def verify(folder: Path | None) -> None:
 def checkpoint(folder: Path | None) -> None:
     """写检查点 / record every chain's last entry, signed, in a file outside the database.
 
-    The trail is verified first: a trail that does not verify is not checkpointed.
+    The trail is verified first: a chain that does not verify is left out of the
+    checkpoint (and named; exit 1), the others are checkpointed all the same.
     Run it regularly (cron), and keep the folder where the database's writers
     cannot reach it (another host, write-once storage).
     """
@@ -170,15 +171,18 @@ def checkpoint(folder: Path | None) -> None:
         uow.require("audit:read", "audit trail")
         community_ids = None if uow.community_ids is None else sorted(uow.community_ids)
         checked, problems = verify_trail(uow.connection, commons.keys, community_ids)
-        if problems:
-            for problem in problems:
-                click.echo(f"  {problem}", err=True)
-            raise click.ClickException(
-                f"审计链未通过校验,不写检查点 / the trail does not verify ({len(problems)}"
-                " break(s)): no checkpoint written"
-            )
-        made = make_checkpoint(uow.connection, commons.keys, _database(commons), community_ids)
+        broken = {problem.community_id for problem in problems}
+        made = make_checkpoint(
+            uow.connection, commons.keys, _database(commons), community_ids, leave_out=broken
+        )
     path = write_checkpoint(made, _folder(commons, folder))
     click.echo(
         f"已写检查点 / checkpoint written: {path} ({len(made.heads)} chains, {checked} entries)"
     )
+    if problems:
+        for problem in problems:
+            click.echo(f"  {problem}", err=True)
+        raise click.ClickException(
+            f"{len(broken)} 条审计链未通过校验,未写入检查点 / {len(broken)} chain(s) do not"
+            f" verify ({len(problems)} break(s)) and were left out of the checkpoint"
+        )

@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -30,13 +30,14 @@ from commons_core.errors import ConfigurationError
 from commons_core.keys import KeyRing
 from commons_core.services.audit import (
     GENESIS,
+    NO_COMMUNITY,
     ChainKey,
     _dumps,
     _utc_text,
     entry_digest,
     read_entries,
 )
-from commons_core.storage.tables import audit_entry, audit_head, community
+from commons_core.storage.tables import audit_entry, audit_head, community, user_account
 
 __all__ = [
     "Checkpoint",
@@ -125,6 +126,18 @@ def verify_trail(
     for cid, (seq, _) in last.items():
         if cid not in headed:
             problems.append(TrailProblem(cid, seq, "the chain has no head", "审计链缺少链头"))
+    # Accounts that belong to no community were created on the chain of no community.
+    if community_ids is None and NO_COMMUNITY not in headed and NO_COMMUNITY not in last:
+        unplaced = select(user_account.c.id).where(user_account.c.community_id.is_(None))
+        if connection.execute(unplaced.limit(1)).first() is not None:
+            problems.append(
+                TrailProblem(
+                    NO_COMMUNITY,
+                    0,
+                    "the trail of no community (user accounts) is missing (deleted?)",
+                    "不属于任何社区的审计链(用户账号)不见了(被删?)",
+                )
+            )
     # Every community's creation starts its chain: a community without one lost it all.
     places = select(community.c.id)
     if community_ids is not None:
@@ -202,12 +215,18 @@ def make_checkpoint(
     keys: KeyRing,
     database: str,
     community_ids: Sequence[UUID] | None = None,
+    leave_out: Collection[UUID] = (),
 ) -> Checkpoint:
-    """A signed checkpoint of every chain's head (those in ``community_ids``, else all)."""
+    """A signed checkpoint of every chain's head (those in ``community_ids``, else all),
+    but those in ``leave_out`` (chains that do not verify: never blessed)."""
     query = select(audit_head.c.community_id, audit_head.c.seq, audit_head.c.hash)
     if community_ids is not None:
         query = query.where(audit_head.c.community_id.in_(community_ids))
-    heads = {row.community_id: (int(row.seq), str(row.hash)) for row in connection.execute(query)}
+    heads = {
+        row.community_id: (int(row.seq), str(row.hash))
+        for row in connection.execute(query)
+        if row.community_id not in leave_out
+    }
     return Checkpoint(datetime.now(UTC), database, keys.current, heads).signed(keys)
 
 

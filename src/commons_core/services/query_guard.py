@@ -39,7 +39,13 @@ import attrs
 from sqlalchemy import Table
 from sqlalchemy.sql import visitors
 from sqlalchemy.sql.dml import Delete, Insert, Update
-from sqlalchemy.sql.elements import ColumnClause, ColumnElement, Label, TextClause
+from sqlalchemy.sql.elements import (
+    ColumnClause,
+    ColumnElement,
+    Label,
+    TextClause,
+    _textual_label_reference,
+)
 from sqlalchemy.sql.selectable import (
     CompoundSelect,
     FromClause,
@@ -47,6 +53,7 @@ from sqlalchemy.sql.selectable import (
     Select,
     TableClause,
     TextualSelect,
+    _CompoundSelectKeyword,
 )
 
 from commons_core.errors import AccessDenied
@@ -140,9 +147,15 @@ class QueryGuard:
     def _select(self, select: Select[Any] | CompoundSelect[Any]) -> Iterator[Use]:
         """A SELECT: its columns may read sensitive columns, nothing else may use them."""
         if isinstance(select, CompoundSelect):
+            # UNION, INTERSECT and EXCEPT compare the rows they read (UNION to drop the
+            # duplicates): a guessed value against a column. Only UNION ALL just reads.
+            compares = select.keyword is not _CompoundSelectKeyword.UNION_ALL
             for part in select.selects:
                 if isinstance(part, Select | CompoundSelect):
                     yield from self._select(part)
+                    if compares and isinstance(part, Select):
+                        for column in part._raw_columns:
+                            yield from self._uses(column)
                 else:
                     yield from self._uses(part)  # a textual SELECT among them
         else:
@@ -153,11 +166,16 @@ class QueryGuard:
             yield from self._clauses(select._having_criteria)
             yield from self._clauses(select._distinct_on)
             yield from self._froms(select.get_final_froms())
-        yield from self._clauses(select._order_by_clauses)
-        yield from self._clauses(select._group_by_clauses)
-        for clause in (select._limit_clause, select._offset_clause):
-            if clause is not None:
-                yield from self._uses(clause)
+        labels = _labels(select)
+        for clause in (*select._order_by_clauses, *select._group_by_clauses):
+            yield from self._uses(clause)
+            for element in visitors.iterate(clause):
+                # order_by("n"): the column the select labelled n.
+                if isinstance(element, _textual_label_reference) and element.element in labels:
+                    yield from self._uses(labels[str(element.element)])
+        for limit in (select._limit_clause, select._offset_clause):
+            if limit is not None:
+                yield from self._uses(limit)
 
     def _froms(self, froms: Iterable[FromClause]) -> Iterator[Use]:
         for source in froms:
@@ -183,11 +201,22 @@ class QueryGuard:
         """Every use of sensitive data anywhere in ``expression`` (nested queries included)."""
         if expression is None:
             return
+        if isinstance(expression, str):  # order_by("id_number"): a column by its name
+            named = self._names.get(expression.lower())
+            if named:
+                yield Use(frozenset(named), f"a column named {expression}")
+            return
         for element in visitors.iterate(expression):
             yield from self._element(element)
 
     def _element(self, element: Any) -> Iterator[Use]:
-        if isinstance(element, TextClause):
+        if isinstance(element, _textual_label_reference):
+            # A sort or group by name (order_by("id_number"), desc("id_number")): whatever
+            # column of that name the query reads.
+            named = self._names.get(str(element.element).lower())
+            if named:
+                yield Use(frozenset(named), f"a column named {element.element}")
+        elif isinstance(element, TextClause):
             yield Use(self.kinds, f"{UNRESOLVED}: {element.text[:60]!r}")
         elif _whole_row(element):
             table = _named_table(element.scalar_alias)
@@ -231,6 +260,20 @@ class QueryGuard:
         if not resolved:
             # A column of a function's rows (unnest(…), json_each(…)): what the function reads.
             yield from self._uses(getattr(source, "element", None))
+
+
+def _labels(select: Select[Any] | CompoundSelect[Any]) -> dict[str, Any]:
+    """The labelled columns of a select (of its first part, for a compound), by label."""
+    while isinstance(select, CompoundSelect):
+        first = select.selects[0]
+        if not isinstance(first, Select | CompoundSelect):
+            return {}
+        select = first
+    return {
+        str(column.name): column.element
+        for column in select._raw_columns
+        if isinstance(column, Label)
+    }
 
 
 def _named_table(source: Any) -> str | None:

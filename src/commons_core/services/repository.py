@@ -432,10 +432,12 @@ class Repository(Generic[T]):
             yield
         except DuplicateError as error:
             # Raised by the bulk insert, which knows the table only: named as the entity.
+            self.uow.note_refusal(self.name, error.fields)
             raise DuplicateError(self.name, error.fields, self._labels) from None
         except DBAPIError as error:
             duplicate = duplicate_error(error, self.table, self.name, self._labels)
             if duplicate is not None:
+                self.uow.note_refusal(self.name, duplicate.fields)
                 raise duplicate from None
             if getattr(error.orig, "sqlstate", None) == "42501":
                 raise AccessDenied(

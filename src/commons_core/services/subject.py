@@ -48,7 +48,8 @@ def export_subject(uow: UnitOfWork, resident_id: UUID) -> dict[str, Any]:
 
     The keys are ``resident``, ``household``, ``records`` (entity name → the
     records of core and plugins that refer to the resident) and ``audit``
-    (the trail's entries about the resident, values masked as stored).
+    (the trail's entries about the resident, values masked as stored; ``None``
+    unless the actor may read the trail, ``audit:read``).
     """
     uow.require("resident:export", f"resident {resident_id}")
     codec = uow.commons.codec
@@ -67,18 +68,27 @@ def export_subject(uow: UnitOfWork, resident_id: UUID) -> dict[str, Any]:
             found += repo.find(entity.table.c[column] == resident_id, reveal=True)
         if found:
             records[entity.name] = [codec.unstructure(r) for r in found]
-    audit = [
-        {
-            "at": e.at.isoformat(),
-            "actor": e.actor,
-            "action": e.action,
-            "entity": e.entity,
-            "changes": e.changes,
-        }
-        for e in read_entries(uow.connection, community_ids=[person.community_id])
-        if e.key == str(resident_id)
-    ]
-    uow.audit.record(person.community_id, "subject_export", "resident", resident_id, {})
+    audit = None
+    if uow.can("audit:read"):  # the trail is the auditors' (see docs/access.md)
+        audit = [
+            {
+                "at": e.at.isoformat(),
+                "actor": e.actor,
+                "action": e.action,
+                "entity": e.entity,
+                "changes": e.changes,
+            }
+            for e in read_entries(uow.connection, community_ids=[person.community_id])
+            if e.key == str(resident_id)
+        ]
+    uow.audit.record(
+        person.community_id,
+        "subject_export",
+        "resident",
+        resident_id,
+        {},
+        where=uow.residents.where(person),
+    )
     return {
         "resident": codec.unstructure(person),
         "household": codec.unstructure(household) if household else None,

@@ -15,6 +15,7 @@ hook, rolls everything back. Switching actor means a new unit of work.
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -238,6 +239,7 @@ class UnitOfWork:
         self._closed = False
         self._batch_depth = 0
         self._inserted: dict[str, set[tuple[Any, ...]]] = {}
+        self._refusals: list[tuple[str, tuple[str, ...]]] = []
 
     # -- lifecycle --------------------------------------------------------------
 
@@ -264,8 +266,10 @@ class UnitOfWork:
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if exc_type is not None:
             self._close(commit=False)
+            self._record_refusals_apart()
             return
         try:
+            self._record_refusals()
             self.flush()
         except BaseException:
             self._close(commit=False)
@@ -274,6 +278,40 @@ class UnitOfWork:
         self._close(commit=True)
         if events:
             self.commons.host.events_committed(self.commons, events)
+
+    # -- refusals that answer about data the actor may not see ------------------------
+
+    def note_refusal(self, entity: str, fields: Sequence[str]) -> None:
+        """Remember that the database refused a write of ``entity`` as a duplicate.
+
+        Such an answer tells whether a value exists anywhere, in the actor's scope
+        or not (an ID number taken by a resident of another zone): each refusal is
+        recorded in the audit trail, whether this unit of work commits or not, so
+        that guessing by trying leaves a trace.
+        """
+        self._refusals.append((entity, tuple(fields)))
+
+    def _record_refusals(self) -> None:
+        ids = self.community_ids
+        chain = next(iter(ids)) if ids is not None and len(ids) == 1 else None
+        for entity, fields in self._refusals:
+            self.audit.record(chain, "refused", entity, "*", {"unique": list(fields)})
+        self._refusals.clear()
+
+    def _record_refusals_apart(self) -> None:
+        """After a rollback, the refusals in a transaction of their own."""
+        if not self._refusals or self.readonly:
+            return
+        try:
+            with self.commons.unit_of_work(self.actor) as apart:
+                apart._refusals = list(self._refusals)
+        except Exception:
+            logging.getLogger("commons_core").warning(
+                "could not record %d refused write(s) of %s in the audit trail",
+                len(self._refusals),
+                self.actor.username,
+                exc_info=True,
+            )
 
     def _close(self, *, commit: bool) -> None:
         connection = self._connection

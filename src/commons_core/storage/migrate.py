@@ -39,6 +39,8 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 CORE_BRANCH = MigrationBranch(label="commons_core", path=MIGRATIONS / "versions")
 CORE_HEAD = "core_0001"
 """The core revision plugins' first revisions depend on."""
+KEYED_TRAIL = "core_0002"
+"""The revision that keys the audit trail: an upgrade through it re-keys older chains."""
 
 
 def target_metadata(tables: Sequence[Table]) -> MetaData:
@@ -77,18 +79,24 @@ def upgrade(
     security for every table, plugins' included, with the ``row-scope`` keys of
     ``keys`` (see :mod:`commons_core.storage.row_security`). With ``keys``, audit
     chains written before chains were keyed are verified and re-hashed with
-    the current key (:func:`~commons_core.services.audit_check.rekey_legacy_trail`).
+    the current key (:func:`~commons_core.services.audit_check.rekey_legacy_trail`), on
+    the one upgrade that passes :data:`KEYED_TRAIL` only.
     """
     with engine.begin() as connection:
         config = alembic_config(connection, branches, tables)
-        _refuse_unknown_revisions(connection, ScriptDirectory.from_config(config))
+        script = ScriptDirectory.from_config(config)
+        current = _refuse_unknown_revisions(connection, script)
+        # Chains are re-keyed once, on the upgrade that makes them keyed: never again, so
+        # that nobody can have a forged "old" chain signed by a later routine upgrade.
+        keying = KEYED_TRAIL not in _reached(script, current)
         command.upgrade(config, "heads")
         if keys is None:
             return
-        from commons_core.services.audit import ChainKey
-        from commons_core.services.audit_check import rekey_legacy_trail
+        if keying:
+            from commons_core.services.audit import ChainKey
+            from commons_core.services.audit_check import rekey_legacy_trail
 
-        rekey_legacy_trail(connection, ChainKey(keys.current, keys.derive("audit-chain")))
+            rekey_legacy_trail(connection, ChainKey(keys.current, keys.derive("audit-chain")))
         if connection.dialect.name == "postgresql":
             from commons_core.storage.row_security import install
 
@@ -115,6 +123,14 @@ def branch_heads(
         return set(script.get_heads())
 
 
+def _reached(script: ScriptDirectory, current: set[str]) -> set[str]:
+    """Every revision at or below the database's ``current`` heads."""
+    reached: set[str] = set()
+    for rev in current:
+        reached.update(r.revision for r in script.iterate_revisions(rev, "base"))
+    return reached
+
+
 def pending_heads(
     engine: Engine, branches: Sequence[MigrationBranch], tables: Sequence[Table]
 ) -> set[str]:
@@ -122,10 +138,7 @@ def pending_heads(
     with engine.connect() as connection:
         script = ScriptDirectory.from_config(alembic_config(connection, branches, tables))
         current = _refuse_unknown_revisions(connection, script)
-        reached: set[str] = set()
-        for rev in current:
-            reached.update(r.revision for r in script.iterate_revisions(rev, "base"))
-        return set(script.get_heads()) - reached
+        return set(script.get_heads()) - _reached(script, current)
 
 
 def _refuse_unknown_revisions(connection: Connection, script: ScriptDirectory) -> set[str]:

@@ -33,7 +33,7 @@ from commons_reference.contract import WebContribution, collect_contributions
 from commons_reference.csrf import check_csrf
 from commons_reference.errors import exception_handlers
 from commons_reference.headers import security_headers
-from commons_reference.limits import MAX_BODY_BYTES, BoundedRequest
+from commons_reference.limits import MAX_BODY_BYTES, BoundedRequest, refuse_nul
 from commons_reference.sessions import (
     STATIC,
     Admission,
@@ -139,7 +139,7 @@ def create_app(
         request_max_body_size=MAX_BODY_BYTES,
         dependencies={"ctx": Provide(provide_context, sync_to_thread=False)},
         middleware=[SessionMiddleware()],
-        guards=[require_login, check_csrf],
+        guards=[refuse_nul, require_login, check_csrf],
         before_send=[security_headers(https=settings.secure_cookies)],
         template_config=TemplateConfig(
             engine=JinjaTemplateEngine.from_environment(_templates(contributions))

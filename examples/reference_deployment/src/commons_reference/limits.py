@@ -5,7 +5,8 @@ languages, before the work starts: a body over :data:`MAX_BODY_BYTES` is 413
 (Litestar reads no further, :func:`commons_reference.app.create_app` sets it),
 JSON nested deeper than :data:`MAX_JSON_DEPTH` is 422, an offset beyond :data:`MAX_OFFSET` or a page
 beyond :data:`MAX_PAGE` is 400 like any parameter out of its range. Days are
-bounded by the SDK itself (:mod:`commons_core.reports.calendar`).
+bounded by the SDK itself (:mod:`commons_core.reports.calendar`). A NUL character
+in a parameter or a form field is 400/422 too: no database stores one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.handlers import BaseRouteHandler
 
 from commons_core.errors import ValidationError
 
@@ -22,6 +25,7 @@ __all__ = [
     "MAX_OFFSET",
     "MAX_PAGE",
     "BoundedRequest",
+    "refuse_nul",
     "too_deep",
 ]
 
@@ -66,6 +70,36 @@ class BoundedRequest(Request[Any, Any, Any]):
         if too_deep(value):
             raise _nested_too_deep()
         return value
+
+    async def form(self) -> Any:
+        """The posted form; :class:`~commons_core.ValidationError` naming a field holding a
+        NUL character (no database stores one; PostgreSQL refuses the statement)."""
+        form = await super().form()
+        for name, value in form.multi_items():
+            if isinstance(value, str) and "\0" in value:
+                raise _nul(name)
+        return form
+
+
+def refuse_nul(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A guard: a query or path parameter holding a NUL character is bad input (400)."""
+    for name, value in connection.query_params.multi_items():
+        if "\0" in name or "\0" in value:
+            raise _nul(name)
+    for name, value in connection.path_params.items():
+        if isinstance(value, str) and "\0" in value:
+            raise _nul(name)
+
+
+def _nul(name: str) -> ValidationError:
+    shown = name.replace("\0", "\\0")
+    return ValidationError.single(
+        shown,
+        None,
+        "text.nul",
+        f"{shown} 含有空字符(\\0)",
+        f"{shown} holds a NUL character (\\0)",
+    )
 
 
 def _nested_too_deep() -> ValidationError:
