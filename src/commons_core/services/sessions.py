@@ -32,7 +32,7 @@ from commons_core.services.users import UserAccount, account_from_row
 from commons_core.storage.tables import user_account, user_session
 
 if TYPE_CHECKING:
-    from commons_core.services.unit_of_work import Commons
+    from commons_core.services.commons import Commons
 
 __all__ = [
     "Clock",

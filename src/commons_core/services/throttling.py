@@ -47,7 +47,7 @@ from commons_core.services.users import UserAccount, UserService
 from commons_core.storage.tables import login_throttle
 
 if TYPE_CHECKING:
-    from commons_core.services.unit_of_work import Commons
+    from commons_core.services.commons import Commons
 
 __all__ = [
     "HashingSlots",
