@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import click
 from rich.console import Console
@@ -15,7 +18,7 @@ from commons_core.cli.context import echo_json, get_actor, get_commons
 from commons_core.keys import default_key_path
 
 if TYPE_CHECKING:
-    from commons_core.services import Commons
+    from commons_core.services import Commons, UnitOfWork
 
 
 @click.group(invoke_without_command=True)
@@ -113,6 +116,24 @@ def _database(commons: Commons) -> str:
     return commons.engine.url.render_as_string(hide_password=True)
 
 
+@contextmanager
+def _verifying(commons: Commons) -> Iterator[tuple[UnitOfWork, list[UUID] | None, int, list[Any]]]:
+    """A read-only unit of work of the run's actor (who must read the trail), the
+    communities of their scope (``None``: all), and the trail verified within it."""
+    from commons_core.services.audit_check import verify_trail
+
+    with commons.unit_of_work(get_actor(), readonly=True) as uow:
+        uow.require("audit:read", "audit trail")
+        community_ids = None if uow.community_ids is None else sorted(uow.community_ids)
+        checked, problems = verify_trail(uow.connection, commons.keys, community_ids)
+        yield uow, community_ids, checked, problems
+
+
+def _show(problems: list[Any]) -> None:
+    for problem in problems:
+        click.echo(f"  {problem}", err=True)
+
+
 @audit.command()
 @_checkpoints_option
 def verify(folder: Path | None) -> None:
@@ -121,20 +142,16 @@ def verify(folder: Path | None) -> None:
     Exit 1 if any entry was altered, removed or forged, if a chain no longer
     reaches the latest checkpoint, or if the checkpoint is not this deployment's.
     """
-    from commons_core.services.audit_check import check_checkpoint, latest_checkpoint, verify_trail
+    from commons_core.services.audit_check import check_checkpoint, latest_checkpoint
 
     commons = get_commons()
     where = _folder(commons, folder)
     checkpoint = latest_checkpoint(where, commons.keys)
-    with commons.unit_of_work(get_actor(), readonly=True) as uow:
-        uow.require("audit:read", "audit trail")
-        community_ids = None if uow.community_ids is None else sorted(uow.community_ids)
-        checked, problems = verify_trail(uow.connection, commons.keys, community_ids)
+    with _verifying(commons) as (uow, community_ids, checked, problems):
         if checkpoint is not None:
-            problems += check_checkpoint(uow.connection, checkpoint, community_ids)
+            problems.extend(check_checkpoint(uow.connection, checkpoint, community_ids))
     if problems:
-        for problem in problems:
-            click.echo(f"  {problem}", err=True)
+        _show(problems)
         raise click.ClickException(
             f"审计链被篡改 / the audit trail was tampered with: {len(problems)} break(s)"
             f" in {checked} entries"
@@ -164,13 +181,10 @@ def checkpoint(folder: Path | None) -> None:
     Run it regularly (cron), and keep the folder where the database's writers
     cannot reach it (another host, write-once storage).
     """
-    from commons_core.services.audit_check import make_checkpoint, verify_trail, write_checkpoint
+    from commons_core.services.audit_check import make_checkpoint, write_checkpoint
 
     commons = get_commons()
-    with commons.unit_of_work(get_actor(), readonly=True) as uow:
-        uow.require("audit:read", "audit trail")
-        community_ids = None if uow.community_ids is None else sorted(uow.community_ids)
-        checked, problems = verify_trail(uow.connection, commons.keys, community_ids)
+    with _verifying(commons) as (uow, community_ids, checked, problems):
         broken = {problem.community_id for problem in problems}
         made = make_checkpoint(
             uow.connection, commons.keys, _database(commons), community_ids, leave_out=broken
@@ -180,8 +194,7 @@ def checkpoint(folder: Path | None) -> None:
         f"已写检查点 / checkpoint written: {path} ({len(made.heads)} chains, {checked} entries)"
     )
     if problems:
-        for problem in problems:
-            click.echo(f"  {problem}", err=True)
+        _show(problems)
         raise click.ClickException(
             f"{len(broken)} 条审计链未通过校验,未写入检查点 / {len(broken)} chain(s) do not"
             f" verify ({len(problems)} break(s)) and were left out of the checkpoint"
