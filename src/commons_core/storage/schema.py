@@ -245,6 +245,8 @@ class Entity:
     :param append_only: rows are never updated or deleted (histories, ledgers).
     :param shared: rows are not personal data (groups, buildings, service points …): every
         actor scoped to the community sees them, zone and household actors included.
+    :param importable: ``commons import`` and ``commons template`` accept the entity (its
+        sheet is derived from its fields; see :mod:`commons_core.io`).
     """
 
     model: type
@@ -255,6 +257,7 @@ class Entity:
     resident_column: str | None = None
     append_only: bool = False
     shared: bool = False
+    importable: bool = False
 
     @property
     def label(self) -> Label:
