@@ -160,10 +160,13 @@ def test_an_exception_in_a_hook_names_the_plugin() -> None:
 
 
 def test_report_names_are_unique_across_plugins() -> None:
+    """The plugin declaring a report name taken already is refused, naming both."""
     twin = module("twin", commons_reports=lambda: [CommunitySummary()])
     host = make_plugin_host(load_entry_points=False, plugins={"twin": twin})
-    with pytest.raises(PluginError, match="community-summary"):
-        host.reports()
+    assert list(host.reports()) == ["community-summary"]
+    refused = next(p for p in host.plugins if p.name == "twin")
+    assert refused.status == "broken" and refused.reason
+    assert "report community-summary" in refused.reason and "commons_core" in refused.reason
 
 
 def test_a_name_cannot_be_registered_twice() -> None:

@@ -27,6 +27,7 @@ import pluggy
 
 from commons_core.errors import PluginError
 from commons_core.hookspecs import PROJECT, CommonsSpecs
+from commons_core.plugin import Plugin
 
 if TYPE_CHECKING:
     import cattrs
@@ -85,6 +86,9 @@ class PluginHost:
         self.pm = pluggy.PluginManager(PROJECT)
         self.pm.add_hookspecs(CommonsSpecs)
         self._info: dict[str, PluginInfo] = {}
+        self.manifests: dict[str, Plugin] = {}
+        """The plugins registered by their manifest (:class:`~commons_core.plugin.Plugin`)."""
+        self._checked = False
         if os.environ.get("COMMONS_TRACE_PLUGINS"):
             self.pm.trace.root.setwriter(sys.stderr.write)
             self.pm.enable_tracing()
@@ -108,6 +112,16 @@ class PluginHost:
         """
         if name in self._info and self._info[name].status == "ok":
             raise PluginError(name, "名称已被占用", "a plugin of this name is already registered")
+        manifest = plugin if isinstance(plugin, Plugin) else None
+        if manifest is not None:
+            if manifest.name != name:
+                raise PluginError(
+                    name,
+                    f"入口点名称 {name} 与插件声明的名称 {manifest.name} 不一致",
+                    f"the entry point {name} names a plugin declared as {manifest.name}",
+                )
+            version = manifest.version or version
+            plugin = manifest.hooks()
         try:
             self.pm.register(plugin, name=name)
         except pluggy.PluginValidationError as error:
@@ -128,6 +142,9 @@ class PluginHost:
         if unknown:
             self.pm.unregister(plugin)
             raise _unknown_hook_error(name, unknown[0], self.hook_names())
+        self._name_errors(name, plugin)
+        if manifest is not None:
+            self.manifests[name] = manifest
         self._info[name] = PluginInfo(
             name=name,
             package=package,
@@ -135,6 +152,20 @@ class PluginHost:
             hooks=tuple(sorted(self._hooks_of(plugin))),
             status="ok",
         )
+
+    def _name_errors(self, name: str, plugin: object) -> None:
+        """Make every hook implementation of ``plugin`` name it when it fails.
+
+        Hooks are called through pluggy (wrappers, ``firstresult`` and tracing
+        work); an exception inside one becomes
+        :class:`~commons_core.errors.PluginError` naming the plugin and the hook
+        (the original chained), unless it already is one.
+        """
+        for caller in self.pm.get_hookcallers(plugin) or ():
+            for impl in caller.get_hookimpls():
+                if impl.plugin is plugin and not (impl.hookwrapper or impl.wrapper):
+                    # HookImpl is slotted and its attribute typed Final: set it as pluggy would.
+                    object.__setattr__(impl, "function", _naming(name, caller.name, impl.function))
 
     def add_hookspecs(self, specs: type) -> None:
         """Add a plugin's own hookspecs (call from ``commons_add_hookspecs``)."""
@@ -185,9 +216,24 @@ class PluginHost:
                 continue
             unknown = [h for h in self._hooks_of(plugin) if not self._known(h)]
             if unknown:
-                self.pm.unregister(plugin)
                 error = _unknown_hook_error(name, unknown[0], self.hook_names())
-                self._info[name] = attrs.evolve(info, status="broken", reason=error.en)
+                self._refuse(name, error.en)
+        for name, manifest in list(self.manifests.items()):
+            missing = [r for r in manifest.requires if not self._ok(r)]
+            if missing and self._ok(name):
+                self._refuse(name, f"requires the plugin(s) {', '.join(missing)}, not loaded")
+
+    def _ok(self, name: str) -> bool:
+        info = self._info.get(name)
+        return info is not None and info.status == "ok"
+
+    def _refuse(self, name: str, reason: str) -> None:
+        """Unregister plugin ``name`` and list it as broken for ``reason``."""
+        plugin = self.pm.get_plugin(name)
+        if plugin is not None:
+            self.pm.unregister(plugin)
+        self.manifests.pop(name, None)
+        self._info[name] = attrs.evolve(self._info[name], status="broken", reason=reason)
 
     @property
     def plugins(self) -> list[PluginInfo]:
@@ -217,48 +263,52 @@ class PluginHost:
     # -- calling hooks ------------------------------------------------------
 
     def call_each(self, hook_name: str, **kwargs: Any) -> list[tuple[str, Any]]:
-        """Call every implementation of ``hook_name`` in pluggy's order.
+        """Call ``hook_name`` through pluggy once per plugin implementing it, in pluggy's order.
 
-        Returns ``(plugin name, result)`` pairs, ``None`` results included.
-        An exception inside a plugin is re-raised as
-        :class:`~commons_core.errors.PluginError` naming the plugin (the
-        original is chained), unless it is already an SDK error, which
-        callers show as it is.
+        Returns ``(plugin name, result)`` pairs (``None`` for a plugin that returned
+        nothing), for the callers that must say which plugin gave what. An exception
+        inside a plugin is :class:`~commons_core.errors.PluginError` naming it.
         """
-        caller = getattr(self.pm.hook, hook_name)
+        caller: pluggy.HookCaller = getattr(self.pm.hook, hook_name)
+        impls = [i for i in reversed(caller.get_hookimpls()) if not (i.hookwrapper or i.wrapper)]
+        first = bool(caller.spec and caller.spec.opts.get("firstresult"))
         results: list[tuple[str, Any]] = []
-        for impl in reversed(caller.get_hookimpls()):
-            args = [kwargs[name] for name in impl.argnames]
-            try:
-                results.append((impl.plugin_name, impl.function(*args)))
-            except PluginError:
-                raise
-            except Exception as error:
-                raise PluginError(
-                    impl.plugin_name,
-                    f"钩子 {hook_name} 出错:{type(error).__name__}: {error}",
-                    f"hook {hook_name} failed: {type(error).__name__}: {error}",
-                ) from error
+        for impl in impls:
+            # The plugin manager's own executor (traced, as every call through pluggy is),
+            # given one implementation: subset_hook_caller would need hashable plugins.
+            found: Any = self.pm._hookexec(hook_name, [impl], kwargs, first)
+            results.append((impl.plugin_name, found if first else found[0] if found else None))
         return results
 
     def _collect(self, hook_name: str, **kwargs: Any) -> list[Any]:
         items: list[Any] = []
-        for _plugin, result in self.call_each(hook_name, **kwargs):
+        for result in getattr(self.pm.hook, hook_name)(**kwargs):
             if result is not None:
                 items.extend(result)
         return items
 
+    def _checked_once(self) -> None:
+        """Refuse, once, plugins that declare what another plugin declares already."""
+        if not self._checked:
+            self._checked = True
+            from commons_core.plugin_checks import declared_twice
+
+            for name, reason in declared_twice(self):
+                self._refuse(name, reason)
+
     def entities(self) -> list[Entity]:
         """Every entity of core and plugins."""
+        self._checked_once()
         return self._collect("commons_entities")
 
     def tables(self) -> list[Table]:
         """Every extra (non-entity) table of core and plugins."""
+        self._checked_once()
         return self._collect("commons_tables")
 
     def configure_converter(self, converter: cattrs.Converter) -> None:
         """Let every plugin register its converter hooks."""
-        self.call_each("commons_converter", converter=converter)
+        self.pm.hook.commons_converter(converter=converter)
 
     def validation_rules(self) -> list[Rule]:
         """Every rule of core and plugins."""
@@ -266,6 +316,7 @@ class PluginHost:
 
     def permissions(self) -> list[Permission]:
         """Every declared permission."""
+        self._checked_once()
         return self._collect("commons_permissions")
 
     def roles(self) -> list[Role]:
@@ -278,7 +329,7 @@ class PluginHost:
 
     def on_events(self, uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:
         """Deliver a batch of events inside the unit of work."""
-        self.call_each("commons_on_events", uow=uow, events=events)
+        self.pm.hook.commons_on_events(uow=uow, events=events)
 
     def wants_committed_events(self) -> bool:
         """Whether any plugin implements ``commons_events_committed``.
@@ -290,23 +341,12 @@ class PluginHost:
 
     def events_committed(self, commons: Commons, events: Sequence[DomainEvent]) -> None:
         """Deliver a committed unit of work's events."""
-        self.call_each("commons_events_committed", commons=commons, events=events)
+        self.pm.hook.commons_events_committed(commons=commons, events=events)
 
     def reports(self) -> dict[str, Report]:
-        """Every report by name; a name given twice is an error naming both plugins."""
-        found: dict[str, Report] = {}
-        owner: dict[str, str] = {}
-        for plugin, reports in self.call_each("commons_reports"):
-            for report in reports or ():
-                if report.name in found:
-                    raise PluginError(
-                        plugin,
-                        f"报表名 {report.name} 已被插件 {owner[report.name]} 使用",
-                        f"report name {report.name} is already used by plugin {owner[report.name]}",
-                    )
-                found[report.name] = report
-                owner[report.name] = plugin
-        return found
+        """Every report by name (a plugin declaring a name taken already is refused)."""
+        self._checked_once()
+        return {report.name: report for report in self._collect("commons_reports")}
 
     def cli_commands(self) -> list[click.Command]:
         """Every contributed command line command."""
@@ -314,7 +354,7 @@ class PluginHost:
 
     def demo_data(self, uow: UnitOfWork, demo: DemoContext) -> None:
         """Let every plugin add its demo data."""
-        self.call_each("commons_demo_data", uow=uow, demo=demo)
+        self.pm.hook.commons_demo_data(uow=uow, demo=demo)
 
     def migration_locations(self) -> list[MigrationBranch]:
         """Every Alembic branch of core and plugins."""
@@ -371,3 +411,21 @@ def _unknown_hook_error(plugin: str, hook: str, known: Sequence[str]) -> PluginE
     hint_zh = f";是否想用 {guess[0]}?" if guess else ""
     hint_en = f"; did you mean {guess[0]}?" if guess else ""
     return PluginError(plugin, f"未知的钩子 {hook}{hint_zh}", f"unknown hook {hook}{hint_en}")
+
+
+def _naming(plugin: str, hook: str, function: Any) -> Any:
+    """``function`` raising :class:`~commons_core.errors.PluginError` naming ``plugin``."""
+
+    def call(*args: Any) -> Any:
+        try:
+            return function(*args)
+        except PluginError:
+            raise
+        except Exception as error:
+            raise PluginError(
+                plugin,
+                f"钩子 {hook} 出错:{type(error).__name__}: {error}",
+                f"hook {hook} failed: {type(error).__name__}: {error}",
+            ) from error
+
+    return call
