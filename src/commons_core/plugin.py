@@ -200,8 +200,8 @@ class Plugin:
         if isinstance(declared, list | tuple):
             return [resolve(item, self.package) for item in declared]
         found = resolve(declared, self.package)
-        if callable(found) and not isinstance(found, type | click.Command):
-            found = found()
+        if callable(found) and not isinstance(found, click.Command):
+            found = found()  # a function or a class giving the value
         return list(found) if isinstance(found, list | tuple | set | frozenset) else [found]
 
     def folder(self, name: str) -> Path | None:

@@ -18,7 +18,7 @@ def bundled_plugins() -> dict[str, object]:
     from commons_elderly_health import hooks as elderly_health
     from commons_love_supermarket import hooks as love_supermarket
     from commons_reference import hooks as reference
-    from commons_safety_patrol import hooks as safety_patrol
+    from commons_safety_patrol import plugin as safety_patrol
 
     return {
         "love_supermarket": love_supermarket,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import pytest
-from commons_safety_patrol import hooks
+from commons_safety_patrol import plugin
 
 from commons_core import Actor
 from commons_core.demo import DemoContext
@@ -17,7 +17,7 @@ from .world import World, make_world
 @pytest.fixture
 def commons_plugins() -> Mapping[str, object]:
     """Only this plugin: other installed plugins cannot interfere."""
-    return {"safety_patrol": hooks}
+    return {"safety_patrol": plugin}
 
 
 @pytest.fixture

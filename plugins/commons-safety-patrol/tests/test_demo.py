@@ -13,7 +13,7 @@ from commons_safety_patrol import (
     RouteBuilding,
     Shift,
     ShiftMember,
-    hooks,
+    plugin,
 )
 from commons_safety_patrol.demo import PAST_DAYS
 from sqlalchemy import func, select
@@ -29,7 +29,7 @@ def demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Commons]:
     """The whole demo (three communities) with this plugin, loaded once per backend."""
-    plugins = {"safety_patrol": hooks}
+    plugins = {"safety_patrol": plugin}
     with loaded_demo(request.param, tmp_path_factory.mktemp("demo"), plugins, seed=5) as commons:
         yield commons
 

@@ -20,5 +20,11 @@ __all__ = [
     "ReportParams",
     "ReportResult",
     "check_days",
+    "core_reports",
     "day_problems",
 ]
+
+
+def core_reports() -> list[Report]:
+    """The core's own reports (``community-summary``)."""
+    return [CommunitySummary()]

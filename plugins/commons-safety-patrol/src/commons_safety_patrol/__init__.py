@@ -7,58 +7,29 @@ periods (春节, 国庆节 …) from which rosters are generated under explicit 
 their follow-up; and the ``patrol-coverage`` report.
 """
 
-from .model import (
-    AvailabilityWindow,
-    CheckIn,
-    FollowUpStatus,
-    Incident,
-    IncidentKind,
-    MemberKind,
-    PatrolMember,
-    PatrolRoute,
-    PatrolTeam,
-    RouteBuilding,
-    SensitivePeriod,
-    Shift,
-    ShiftMember,
-    ShiftTemplate,
-    Unavailability,
-    Weekday,
-)
-from .reports import PatrolCoverage
-from .roster import BlockedBy, RosterGap, RosterProposal, RosterRules, plan_roster
-from .services import CHECK_IN, MANAGE, Patrols, RosterIncomplete, holiday_periods
+import lazy_loader
 
-__all__ = [
-    "CHECK_IN",
-    "MANAGE",
-    "PLUGIN_NAME",
-    "AvailabilityWindow",
-    "BlockedBy",
-    "CheckIn",
-    "FollowUpStatus",
-    "Incident",
-    "IncidentKind",
-    "MemberKind",
-    "PatrolCoverage",
-    "PatrolMember",
-    "PatrolRoute",
-    "PatrolTeam",
-    "Patrols",
-    "RosterGap",
-    "RosterIncomplete",
-    "RosterProposal",
-    "RosterRules",
-    "RouteBuilding",
-    "SensitivePeriod",
-    "Shift",
-    "ShiftMember",
-    "ShiftTemplate",
-    "Unavailability",
-    "Weekday",
-    "holiday_periods",
-    "plan_roster",
-]
+from commons_core.model import Label
+from commons_core.plugin import LazyCommand, Plugin
 
 PLUGIN_NAME = "safety_patrol"
 """The entry-point name, Alembic branch label and table prefix."""
+
+plugin = Plugin(
+    name=PLUGIN_NAME,
+    label=Label("治安巡逻", "safety patrols"),
+    package=__name__,
+    entities=".tables:ENTITIES",
+    rules=".rules:safety_patrol_rules",
+    permissions=".services:PERMISSIONS",
+    grants=".services:ROLE_GRANTS",
+    reports=".reports:PatrolCoverage",
+    cli=[LazyCommand("patrol", ".cli:patrol", "治安巡逻 / safety patrols")],
+    web=".web:contribution",
+    demo=".demo:add_demo_data",
+)
+"""What the plugin adds (the entry point names it)."""
+
+# The public names, imported when first used: starting the command line imports none.
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)
+__all__ += ["PLUGIN_NAME", "plugin"]

@@ -1,6 +1,6 @@
 """Safety patrol pages and JSON API in the reference deployment (commons_reference).
 
-Contributed through the ``commons_web_pages`` hook (see :mod:`.hooks`), so this
+Contributed by the plugin's manifest (``web=".web:contribution"``), so this
 module is imported only where the web app is installed. Pages, under
 ``/c/{community_id}/safety-patrol/``: ``roster`` (a month's calendar of
 shifts with route and members), ``check-in`` (a member on a shift checks in,
