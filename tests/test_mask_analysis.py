@@ -49,7 +49,7 @@ EXISTENCE_IS_SENSITIVE = {
 
 def _plugins() -> dict[str, object]:
     from commons_elderly_health import hooks as health
-    from commons_love_supermarket import hooks as supermarket
+    from commons_love_supermarket import plugin as supermarket
     from commons_safety_patrol import plugin as patrol
 
     return {"love_supermarket": supermarket, "elderly_health": health, "safety_patrol": patrol}

@@ -241,7 +241,9 @@ def test_a_failing_hook_names_its_plugin_through_pluggy() -> None:
     assert caught.value.plugin == "trial_failing" and "boom" in str(caught.value)
 
 
-def test_a_reference_must_read_module_colon_attribute() -> None:
-    bad = Plugin(name="trial_bad", label=Label("x", "x"), package="json", reports="json.dumps")
-    with pytest.raises(PluginError, match="module:attribute"):
-        bad.value("reports")
+def test_a_reference_that_does_not_resolve_names_itself() -> None:
+    for reference in ("json:no_such_thing", "no_such_module_here:x", ".nowhere:x"):
+        bad = Plugin(name="trial_bad", label=Label("x", "x"), package="json", reports=reference)
+        with pytest.raises(PluginError, match="does not resolve") as caught:
+            bad.value("reports")
+        assert reference in str(caught.value)

@@ -23,7 +23,7 @@ import pytest
 from commons_elderly_health import hooks as health_hooks
 from commons_elderly_health.model import ChronicCondition, HealthFile
 from commons_love_supermarket import SupermarketService
-from commons_love_supermarket import hooks as supermarket_hooks
+from commons_love_supermarket import plugin as supermarket_hooks
 from sqlalchemy import func, select
 from stdnum.cn import ric
 

@@ -52,7 +52,7 @@ import attrs
 import click
 
 from commons_core.errors import PluginError
-from commons_core.hookspecs import hookimpl
+from commons_core.hookspecs import PROJECT, hookimpl
 from commons_core.model import Label
 
 if TYPE_CHECKING:
@@ -70,21 +70,23 @@ NAME = re.compile(r"[a-z][a-z0-9_]{1,39}")
 
 
 def resolve(reference: Any, package: str) -> Any:
-    """The value ``reference`` names (``"module:attribute"``, ``.module`` inside ``package``);
-    anything else is returned as it is."""
+    """The value ``reference`` names (``"module:attribute"``, or ``"module"`` for a whole
+    module; ``.module`` inside ``package``); anything else is returned as it is."""
     if not isinstance(reference, str):
         return reference
-    module_name, sep, attribute = reference.partition(":")
-    if not sep or not attribute:
+    module_name, _, attribute = reference.partition(":")
+    try:
+        value = importlib.import_module(
+            module_name, package if module_name.startswith(".") else None
+        )
+        for part in attribute.split(".") if attribute else ():
+            value = getattr(value, part)
+    except (ImportError, AttributeError, TypeError) as error:
         raise PluginError(
             package,
-            f"引用 {reference!r} 应为 模块:属性",
-            f"reference {reference!r} must read module:attribute",
-        )
-    module = importlib.import_module(module_name, package if module_name.startswith(".") else None)
-    value = module
-    for part in attribute.split("."):
-        value = getattr(value, part)
+            f"引用 {reference!r}(模块:属性)无法解析:{error}",
+            f"reference {reference!r} (module:attribute) does not resolve: {error}",
+        ) from error
     return value
 
 
@@ -156,6 +158,10 @@ class Plugin:
     :ivar events_committed: ``events_committed(commons, events)`` after commit.
     :ivar converter: ``converter(converter)`` registering cattrs hooks.
     :ivar hookspecs: a class of hookspecs the plugin offers other plugins.
+    :ivar hookimpls: a module or object whose functions marked with
+        :data:`~commons_core.hookimpl` are registered with the plugin: hooks of the
+        plugin's own hookspecs, or any the manifest has no part for. It is imported
+        at registration, so keep it light (import inside the functions).
     :ivar requires: names of the plugins this one needs (it is refused without them).
     """
 
@@ -177,6 +183,7 @@ class Plugin:
     events_committed: Reference = None
     converter: Reference = None
     hookspecs: Reference = None
+    hookimpls: Reference = None
     requires: Sequence[str] = ()
 
     @name.validator
@@ -198,10 +205,8 @@ class Plugin:
         if part in _HANDLERS or part in ("grants", "hookspecs"):
             return resolve(declared, self.package)
         if isinstance(declared, list | tuple):
-            return [resolve(item, self.package) for item in declared]
-        found = resolve(declared, self.package)
-        if callable(found) and not isinstance(found, click.Command):
-            found = found()  # a function or a class giving the value
+            return [_made(resolve(item, self.package)) for item in declared]
+        found = _made(resolve(declared, self.package))
         return list(found) if isinstance(found, list | tuple | set | frozenset) else [found]
 
     def folder(self, name: str) -> Path | None:
@@ -219,12 +224,27 @@ class Plugin:
         made = _Hooks()
         for hook, function in _hooks_of(self).items():
             setattr(made, hook, function)
+        if self.hookimpls is not None:
+            extra = resolve(self.hookimpls, self.package)
+            for name in dir(extra):
+                function = getattr(extra, name)
+                if callable(function) and hasattr(function, _IMPL_MARK):
+                    setattr(made, name, function)
         return made
 
 
 class _Hooks:
     """A manifest's hook implementations, as the attributes of one plugin object."""
 
+
+def _made(found: Any) -> Any:
+    """A function or a class named for a value gives the value when called (commands,
+    themselves callable, are values)."""
+    return found() if callable(found) and not isinstance(found, click.Command) else found
+
+
+_IMPL_MARK = f"{PROJECT}_impl"
+"""The attribute pluggy's hookimpl marker sets on a function."""
 
 _HANDLERS = frozenset({"demo", "on_events", "events_committed", "converter"})
 """Parts whose reference names a function the core calls with arguments."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from commons_love_supermarket import hooks as love_supermarket
+from commons_love_supermarket import plugin as love_supermarket
 from commons_reference.testing import BASE_URL, PASSWORD, Site
 from litestar.testing import TestClient
 

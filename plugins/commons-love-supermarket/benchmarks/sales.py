@@ -25,7 +25,7 @@ from commons_love_supermarket import (
     LotLine,
     OrderLine,
     SupermarketService,
-    hooks,
+    plugin,
 )
 from commons_love_supermarket.services import ELIGIBLE_STATUSES
 from sqlalchemy import event
@@ -36,7 +36,7 @@ from commons_core.testing import make_small_community, postgres_schema
 
 
 def _prepare(url: str, sales: int) -> tuple[Any, Actor, list[Any], Any]:
-    host = make_plugin_host(load_entry_points=False, plugins={"love_supermarket": hooks})
+    host = make_plugin_host(load_entry_points=False, plugins={"love_supermarket": plugin})
     commons = open_commons(url, host=host, upgrade=True)
     admin = Actor.local_admin()
     context = make_small_community(commons, admin, run_plugins=False, households=300, residents=800)

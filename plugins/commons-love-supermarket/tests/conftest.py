@@ -22,7 +22,7 @@ from commons_love_supermarket import (
     OrderLine,
     SaleRecord,
     SupermarketService,
-    hooks,
+    plugin,
 )
 
 from commons_core import (
@@ -51,7 +51,7 @@ STATUSES = {
 @pytest.fixture
 def commons_plugins() -> Mapping[str, object]:
     """The plugin under test."""
-    return {"love_supermarket": hooks}
+    return {"love_supermarket": plugin}
 
 
 @attrs.frozen

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from commons_love_supermarket import EntryKind, Sale, SupermarketService, hooks
+from commons_love_supermarket import EntryKind, Sale, SupermarketService, plugin
 from commons_love_supermarket.demo import CATALOGUE
 from sqlalchemy import select
 
@@ -66,7 +66,7 @@ def full_demo(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Commons]:
     """``commons demo`` with this plugin, loaded once per backend for the module."""
-    plugins = {"love_supermarket": hooks}
+    plugins = {"love_supermarket": plugin}
     with loaded_demo(request.param, tmp_path_factory.mktemp("demo"), plugins) as commons:
         yield commons
 

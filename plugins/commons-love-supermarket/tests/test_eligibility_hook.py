@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
-from commons_love_supermarket import Decision, NotEligible, hooks
+from commons_love_supermarket import Decision, NotEligible, plugin
 
 from commons_core import Actor, HouseholdStatus, Label, Scope, hookimpl
 from commons_core.access import Role
@@ -52,7 +52,7 @@ def _extension() -> types.ModuleType:
 @pytest.fixture
 def commons_plugins() -> Mapping[str, object]:
     """The plugin, and after it an extension of its eligibility rule."""
-    return {"love_supermarket": hooks, "extension": _extension()}
+    return {"love_supermarket": plugin, "extension": _extension()}
 
 
 def test_an_extension_widens_and_narrows_the_rule(world: Any, sell: Any) -> None:

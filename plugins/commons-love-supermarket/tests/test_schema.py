@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from commons_love_supermarket import PLUGIN_NAME
-from commons_love_supermarket.hooks import MIGRATIONS
+from commons_love_supermarket import PLUGIN_NAME, plugin
 from commons_love_supermarket.tables import ENTITIES
 from sqlalchemy import inspect
 
@@ -22,7 +21,9 @@ def test_the_migration_creates_exactly_the_tables(commons: Commons) -> None:
 
 
 def test_the_branch_starts_from_the_core() -> None:
-    assert_branch_from_core(MIGRATIONS, PLUGIN_NAME)
+    folder = plugin.folder("migrations/versions")
+    assert folder is not None
+    assert_branch_from_core(folder, PLUGIN_NAME)
 
 
 def test_every_table_is_keyed_and_linked_by_community() -> None:

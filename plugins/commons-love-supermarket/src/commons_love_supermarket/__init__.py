@@ -13,76 +13,32 @@ and for public posting. Use it through :class:`SupermarketService`::
         shop.sell(household.id, [OrderLine(item_id=rice.id, quantity=1)])
 """
 
+import lazy_loader
+
+from commons_core.model import Label
+from commons_core.plugin import LazyCommand, Plugin
+
 PLUGIN_NAME = "love_supermarket"
 """The plugin's entry-point name, Alembic branch label and table prefix."""
 
-from commons_love_supermarket.model import (  # noqa: E402 - PLUGIN_NAME first, hooks import it
-    Decision,
-    Donation,
-    DonationKind,
-    DonationRecord,
-    Donor,
-    DonorKind,
-    Eligibility,
-    EligibilityChange,
-    EntryKind,
-    Item,
-    LedgerEntry,
-    LotLine,
-    LotSource,
-    OrderLine,
-    Purchase,
-    PurchaseRecord,
-    Sale,
-    SaleLine,
-    SaleRecord,
-    StockLot,
-    SupermarketSettings,
+plugin = Plugin(
+    name=PLUGIN_NAME,
+    label=Label("爱心超市", "love supermarket"),
+    package=__name__,
+    entities=".tables:ENTITIES",
+    rules=".rules:rules",
+    permissions=".services:PERMISSIONS",
+    grants=".services:ROLE_GRANTS",
+    reports=[".reports:LedgerReport", ".reports:StockReport", ".reports:DisclosureReport"],
+    cli=[LazyCommand("supermarket", ".cli:supermarket", "爱心超市 / love supermarket")],
+    web=".web:contribution",
+    demo=".demo:load_demo_data",
+    on_events=".eligibility:record_changes",
+    hookspecs=".hookspecs:LoveSupermarketSpecs",
+    hookimpls=".eligibility",
 )
-from commons_love_supermarket.services import (  # noqa: E402
-    MANAGE,
-    SELL,
-    STOCK,
-    InsufficientFunds,
-    NotEligible,
-    NotSetUp,
-    OutOfStock,
-    QuotaExceeded,
-    Refused,
-    SupermarketService,
-)
+"""What the plugin adds (the entry point names it)."""
 
-__all__ = [
-    "MANAGE",
-    "PLUGIN_NAME",
-    "SELL",
-    "STOCK",
-    "Decision",
-    "Donation",
-    "DonationKind",
-    "DonationRecord",
-    "Donor",
-    "DonorKind",
-    "Eligibility",
-    "EligibilityChange",
-    "EntryKind",
-    "InsufficientFunds",
-    "Item",
-    "LedgerEntry",
-    "LotLine",
-    "LotSource",
-    "NotEligible",
-    "NotSetUp",
-    "OrderLine",
-    "OutOfStock",
-    "Purchase",
-    "PurchaseRecord",
-    "QuotaExceeded",
-    "Refused",
-    "Sale",
-    "SaleLine",
-    "SaleRecord",
-    "StockLot",
-    "SupermarketService",
-    "SupermarketSettings",
-]
+# The public names, imported when first used: starting the command line imports none.
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)
+__all__ += ["PLUGIN_NAME", "plugin"]

@@ -395,11 +395,12 @@ class SupermarketService:
         return self._ask(attrs.evolve(household, statuses=statuses), on)
 
     def _ask(self, household: Household, on: date) -> Decision:
-        for _plugin, decision in self.uow.commons.host.call_each(
-            "love_supermarket_eligibility", uow=self.uow, household=household, on=on
-        ):
-            if decision is not None:
-                return cast(Decision, decision)
+        # A firstresult hook, called through pluggy: the first rule that speaks decides.
+        decision = self.uow.commons.host.pm.hook.love_supermarket_eligibility(
+            uow=self.uow, household=household, on=on
+        )
+        if decision is not None:
+            return cast(Decision, decision)
         # No rule spoke (the default rule is always there): refuse.
         return Decision(eligible=False, reason=NOT_ELIGIBLE, rule="none")
 

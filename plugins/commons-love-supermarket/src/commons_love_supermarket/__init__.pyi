@@ -1,0 +1,78 @@
+"""The plugin's public names, imported on first use (see ``__init__.py``)."""
+
+import commons_core.plugin
+
+from .model import (
+    Decision,
+    Donation,
+    DonationKind,
+    DonationRecord,
+    Donor,
+    DonorKind,
+    Eligibility,
+    EligibilityChange,
+    EntryKind,
+    Item,
+    LedgerEntry,
+    LotLine,
+    LotSource,
+    OrderLine,
+    Purchase,
+    PurchaseRecord,
+    Sale,
+    SaleLine,
+    SaleRecord,
+    StockLot,
+    SupermarketSettings,
+)
+from .services import (
+    MANAGE,
+    SELL,
+    STOCK,
+    InsufficientFunds,
+    NotEligible,
+    NotSetUp,
+    OutOfStock,
+    QuotaExceeded,
+    Refused,
+    SupermarketService,
+)
+
+PLUGIN_NAME: str
+plugin: commons_core.plugin.Plugin
+
+__all__ = [
+    "MANAGE",
+    "PLUGIN_NAME",
+    "SELL",
+    "STOCK",
+    "Decision",
+    "Donation",
+    "DonationKind",
+    "DonationRecord",
+    "Donor",
+    "DonorKind",
+    "Eligibility",
+    "EligibilityChange",
+    "EntryKind",
+    "InsufficientFunds",
+    "Item",
+    "LedgerEntry",
+    "LotLine",
+    "LotSource",
+    "NotEligible",
+    "NotSetUp",
+    "OrderLine",
+    "OutOfStock",
+    "Purchase",
+    "PurchaseRecord",
+    "QuotaExceeded",
+    "Refused",
+    "Sale",
+    "SaleLine",
+    "SaleRecord",
+    "StockLot",
+    "SupermarketService",
+    "SupermarketSettings",
+    "plugin",
+]
