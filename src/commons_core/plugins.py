@@ -387,8 +387,8 @@ def make_plugin_host(
         disabled = [n.strip() for n in env.split(",") if n.strip()]
     if load_entry_points:
         host.load_entry_points(disabled)
-    for name, plugin in (plugins or {}).items():
-        host.register(plugin, name)
+    for name, extra in (plugins or {}).items():
+        host.register(extra, name)
     host.check_pending()
     return host
 
