@@ -48,7 +48,7 @@ EXISTENCE_IS_SENSITIVE = {
 
 
 def _plugins() -> dict[str, object]:
-    from commons_elderly_health import hooks as health
+    from commons_elderly_health import plugin as health
     from commons_love_supermarket import plugin as supermarket
     from commons_safety_patrol import plugin as patrol
 

@@ -20,10 +20,10 @@ from uuid import UUID, uuid4
 
 import attrs
 import pytest
-from commons_elderly_health import hooks as health_hooks
+from commons_elderly_health import plugin as health_plugin
 from commons_elderly_health.model import ChronicCondition, HealthFile
 from commons_love_supermarket import SupermarketService
-from commons_love_supermarket import plugin as supermarket_hooks
+from commons_love_supermarket import plugin as supermarket_plugin
 from sqlalchemy import func, select
 from stdnum.cn import ric
 
@@ -84,8 +84,8 @@ def _registrar_plugin() -> types.ModuleType:
 def commons_plugins() -> Mapping[str, object]:
     """Plugins' entities are guarded as core's: the elderly health files, the supermarket."""
     return {
-        "elderly_health": health_hooks,
-        "love_supermarket": supermarket_hooks,
+        "elderly_health": health_plugin,
+        "love_supermarket": supermarket_plugin,
         "registrar": _registrar_plugin(),
     }
 

@@ -15,7 +15,7 @@ import pytest
 def bundled_plugins() -> dict[str, object]:
     """Every bundled plugin by name, for tests that reach every route: a test module says
     ``commons_plugins`` is it."""
-    from commons_elderly_health import hooks as elderly_health
+    from commons_elderly_health import plugin as elderly_health
     from commons_love_supermarket import plugin as love_supermarket
     from commons_reference import hooks as reference
     from commons_safety_patrol import plugin as safety_patrol

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from commons_elderly_health import hooks as elderly_health
+from commons_elderly_health import plugin as elderly_health
 from commons_love_supermarket import plugin as love_supermarket
 from commons_reference.testing import Site
 from commons_safety_patrol import plugin as safety_patrol

@@ -14,7 +14,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from commons_love_supermarket import hooks as supermarket_hooks
+from commons_love_supermarket import plugin as supermarket_plugin
 from commons_reference.testing import Site
 from sqlalchemy import func, select
 from stdnum.cn import ric
@@ -28,7 +28,7 @@ CONCURRENT = 8
 @pytest.fixture
 def commons_plugins() -> Mapping[str, object]:
     """The love supermarket, whose clerk sells to households by their statuses."""
-    return {"love_supermarket": supermarket_hooks}
+    return {"love_supermarket": supermarket_plugin}
 
 
 def id_number(sequence: int) -> str:

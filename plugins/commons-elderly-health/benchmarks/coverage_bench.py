@@ -18,7 +18,7 @@ from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
 
-from commons_elderly_health import COVERAGE, hooks
+from commons_elderly_health import COVERAGE, plugin
 from sqlalchemy import Engine, text
 
 from commons_core import Actor, open_commons
@@ -136,7 +136,7 @@ def main() -> None:
         else:
             folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
             url = f"sqlite:///{folder / 'bench.db'}"
-        host = make_plugin_host(load_entry_points=False, plugins={"elderly_health": hooks})
+        host = make_plugin_host(load_entry_points=False, plugins={"elderly_health": plugin})
         commons = open_commons(url, host=host, upgrade=True)
         stack.callback(commons.close)
         admin = Actor.local_admin()

@@ -12,7 +12,7 @@ from uuid import UUID
 
 import attrs
 import pytest
-from commons_elderly_health import hooks, years_before
+from commons_elderly_health import plugin, years_before
 
 from commons_core import (
     Actor,
@@ -35,7 +35,7 @@ PEOPLE = {"张奶奶": 72, "李爷爷": 85, "王阿姨": 58}
 @pytest.fixture
 def commons_plugins() -> Mapping[str, object]:
     """Only this plugin: other installed plugins cannot interfere."""
-    return {"elderly_health": hooks}
+    return {"elderly_health": plugin}
 
 
 @attrs.frozen

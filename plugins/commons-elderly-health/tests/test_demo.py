@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from commons_elderly_health import COVERAGE, CheckUp, FileStatus, HealthFile, Measurement, hooks
+from commons_elderly_health import COVERAGE, CheckUp, FileStatus, HealthFile, Measurement, plugin
 from commons_elderly_health.demo import files_to_open
 from commons_elderly_health.reports import coverage_percent
 from sqlalchemy import func, select
@@ -16,7 +16,7 @@ from commons_core.reports import ReportParams
 from commons_core.services import Commons
 from commons_core.testing import backend_params, loaded_demo
 
-PLUGINS = {"elderly_health": hooks}
+PLUGINS = {"elderly_health": plugin}
 
 
 @pytest.fixture(scope="module", params=backend_params())

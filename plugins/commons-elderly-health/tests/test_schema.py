@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from commons_elderly_health import PLUGIN_NAME
-from commons_elderly_health.hooks import MIGRATIONS
+from commons_elderly_health import PLUGIN_NAME, plugin
 from commons_elderly_health.tables import ENTITIES
 from sqlalchemy import inspect
 
@@ -22,7 +21,9 @@ def test_the_migration_creates_exactly_the_tables(commons: Commons) -> None:
 
 
 def test_the_branch_starts_from_the_core() -> None:
-    assert_branch_from_core(MIGRATIONS, PLUGIN_NAME)
+    folder = plugin.folder("migrations/versions")
+    assert folder is not None
+    assert_branch_from_core(folder, PLUGIN_NAME)
 
 
 def test_every_table_is_keyed_and_linked_by_community() -> None:

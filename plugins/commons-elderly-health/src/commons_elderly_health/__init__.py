@@ -15,39 +15,30 @@ through :class:`HealthRecords`::
         health.record_measurement(resident.id, systolic=138, diastolic=86)
 """
 
+import lazy_loader
+
+from commons_core.model import Label
+from commons_core.plugin import LazyCommand, Plugin
+
 PLUGIN_NAME = "elderly_health"
 """The entry-point name, Alembic branch label and table prefix."""
 
-from .model import (  # noqa: E402 - PLUGIN_NAME first, hooks import it
-    CONDOLENCE_AGE,
-    ELDERLY_AGE,
-    CheckUp,
-    ChronicCondition,
-    FileStatus,
-    HealthFile,
-    Measurement,
-    age_on,
-    years_before,
+plugin = Plugin(
+    name=PLUGIN_NAME,
+    label=Label("老年人健康档案", "elderly health records"),
+    package=__name__,
+    entities=".tables:ENTITIES",
+    rules=".rules:elderly_health_rules",
+    permissions=".services:PERMISSIONS",
+    grants=".services:ROLE_GRANTS",
+    reports=".reports:CoverageReport",
+    cli=[LazyCommand("health", ".cli:health", "老年人健康档案 / elderly health records")],
+    web=".web:contribution",
+    demo=".demo:add_demo_data",
+    on_events=".services:on_events",
 )
-from .reports import COVERAGE, CoverageReport  # noqa: E402
-from .rules import RANGES, ReadingRange  # noqa: E402
-from .services import RECORD, HealthRecords  # noqa: E402
+"""What the plugin adds (the entry point names it)."""
 
-__all__ = [
-    "CONDOLENCE_AGE",
-    "COVERAGE",
-    "ELDERLY_AGE",
-    "PLUGIN_NAME",
-    "RANGES",
-    "RECORD",
-    "CheckUp",
-    "ChronicCondition",
-    "CoverageReport",
-    "FileStatus",
-    "HealthFile",
-    "HealthRecords",
-    "Measurement",
-    "ReadingRange",
-    "age_on",
-    "years_before",
-]
+# The public names, imported when first used: starting the command line imports none.
+__getattr__, __dir__, __all__ = lazy_loader.attach_stub(__name__, __file__)
+__all__ += ["PLUGIN_NAME", "plugin"]

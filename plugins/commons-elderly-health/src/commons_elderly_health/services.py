@@ -384,3 +384,8 @@ class HealthRecords:
                 table.c.community_id == community_id, table.c.resident_id == resident_id
             ):
                 repo.delete(record)
+
+
+def on_events(uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:
+    """A file is due for a resident registered at 60+; an anonymised resident's health goes."""
+    HealthRecords(uow).on_events(events)
