@@ -183,7 +183,7 @@ def test_every_stored_record_reads_back_equal(commons: Commons, admin: Actor, st
         stored.committees,
         stored.seats,
     ]
-    with commons.unit_of_work(admin, readonly=True) as uow:
+    with commons.unit_of_work(admin) as uow:  # a reveal is audited: not read-only
         assert uow.repo(Community).get(stored.community.id, reveal=True) == stored.community
         assert uow.repo(StreetOffice).get(stored.street_office.id) == stored.street_office
         for records in groups:

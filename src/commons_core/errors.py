@@ -14,13 +14,18 @@ import attrs
 
 __all__ = [
     "AccessDenied",
+    "AmbiguousReference",
     "CommonsError",
     "ConfigurationError",
     "ConflictError",
     "DuplicateError",
+    "FilterError",
     "NotFound",
     "PluginError",
     "Problem",
+    "ReadOnlyError",
+    "Refused",
+    "UsageError",
     "ValidationError",
     "raise_if_any",
 ]
@@ -113,6 +118,78 @@ class NotFound(CommonsError):
         super().__init__(f"找不到{entity}:{key}", f"no {entity} {key}")
 
 
+class AmbiguousReference(CommonsError):
+    """A name or number given to find one record matches several: the id must be given.
+
+    Raised by :func:`commons_core.services.lookup.lookup` instead of picking one of
+    them. ``candidates`` holds the ids of the records that match (at most
+    :data:`MAX_CANDIDATES` of them; ``count`` says how many match in all), all in
+    the actor's scope; ``path`` names the input the reference came from
+    (``household_no``, ``--community``), and :attr:`problems` gives the error as
+    one problem there, for showing next to that input.
+    """
+
+    MAX_CANDIDATES = 10
+    """How many candidates' ids the message lists at the most."""
+
+    def __init__(
+        self,
+        entity: tuple[str, str],
+        column: tuple[str, str],
+        reference: str,
+        candidates: Sequence[object],
+        *,
+        count: int | None = None,
+        path: str = "",
+    ) -> None:
+        self.entity = entity
+        self.column = column
+        self.reference = reference
+        self.candidates = tuple(candidates[: self.MAX_CANDIDATES])
+        self.count = max(count or 0, len(candidates))
+        self.path = path
+        ids = ", ".join(str(c) for c in self.candidates)
+        more = self.count - len(self.candidates)
+        more_zh = f" 等(另有 {more} 条)" if more > 0 else ""
+        more_en = f" and {more} more" if more > 0 else ""
+        super().__init__(
+            f"{column[0]}为“{reference}”的{entity[0]}有 {self.count} 条({ids}{more_zh}),"
+            "请改用编号指明",
+            f"{self.count} {entity[1]} records have the {column[1]} {reference!r}"
+            f" ({ids}{more_en}): give the id instead",
+        )
+
+    @property
+    def problems(self) -> tuple[Problem, ...]:
+        """The error as one problem at :attr:`path` (code ``reference.ambiguous``)."""
+        return (Problem(self.path, self.reference, "reference.ambiguous", self.zh, self.en),)
+
+
+class Refused(CommonsError):
+    """A domain rule does not allow the operation now; nothing was written.
+
+    The input itself is sound (a :class:`ValidationError` says when it is not):
+    it is the state of the records that refuses — not enough in stock, over a
+    quota, a household that may not buy. ``code`` names the rule, prefixed with
+    the plugin's name like its rule codes (``love_supermarket.out_of_stock``).
+    The web app answers 409, the command line exits with 3.
+    """
+
+    def __init__(self, code: str, zh: str, en: str) -> None:
+        self.code = code
+        super().__init__(zh, en)
+
+
+class UsageError(CommonsError):
+    """An interface was used wrongly: options that exclude each other, a missing choice.
+
+    For mistakes of the person at the command line (or of an API client) that are
+    not about one field's value; the command line prints it as one line and exits
+    with 2, like its own usage errors, and the web app answers 400. A mistake in
+    code (a programming error) is a :class:`ConfigurationError` instead.
+    """
+
+
 class AccessDenied(CommonsError):
     """The actor lacks the permission an operation needs."""
 
@@ -191,4 +268,56 @@ class PluginError(CommonsError):
 
 
 class ConfigurationError(CommonsError):
-    """The SDK was set up wrongly (bad database URL, missing migration, unknown name …)."""
+    """The SDK was set up wrongly (bad database URL, missing migration, unknown name …).
+
+    A programming or deployment mistake, not something the person using the
+    application did: see :class:`UsageError`, :class:`Refused` and
+    :class:`AmbiguousReference` for those.
+    """
+
+
+class ReadOnlyError(ConfigurationError):
+    """A write in a read-only unit of work (``commons.unit_of_work(actor, readonly=True)``).
+
+    Refused by the SDK before it reaches the database (a repository's writes, an
+    entry of the audit trail), and by the database itself for SQL sent on
+    ``uow.connection`` (the transaction is ``READ ONLY`` on PostgreSQL,
+    ``PRAGMA query_only`` on SQLite). A read that is audited (a reveal, an export)
+    writes the trail, so it is not read-only. ``operation`` names what was refused
+    (``create resident``, ``audit reveal of resident``, ``SQL``).
+    """
+
+    def __init__(self, operation: str) -> None:
+        self.operation = operation
+        super().__init__(
+            f"只读工作单元不能写入({operation});请不带 readonly=True 打开工作单元"
+            "(显示敏感值与导出要记入审计,也是写入)",
+            f"a read-only unit of work cannot write ({operation}); open the unit of work"
+            " without readonly=True (a reveal or an export is recorded in the audit trail,"
+            " which is a write)",
+        )
+
+
+class FilterError(ConfigurationError, TypeError):
+    """A repository was given a criterion or an ordering that is not an SQL expression.
+
+    Comparing a model class's attribute (``Resident.name == "x"``) gives Python's
+    ``False``, which as a filter would silently match nothing: compare the table's
+    column instead (``uow.residents.table.c.name == "x"``). Also a ``TypeError``.
+    ``where`` is ``criterion`` or ``order_by``, ``index`` the item's place (from 1).
+    """
+
+    def __init__(self, where: str, index: int, value: object, example: str) -> None:
+        self.where = where
+        self.index = index
+        self.value = value
+        shown = f"{value!r}"[:80]
+        what_zh = f"排序第 {index} 项" if where == "order_by" else f"第 {index} 个条件"
+        what_en = f"order_by item {index}" if where == "order_by" else f"criterion {index}"
+        super().__init__(
+            f"{what_zh}是 {shown}({type(value).__name__}),不是 SQL 表达式"
+            f"(比较模型类的属性只得到 Python 的真假值):请用表的列,例如 {example}",
+            f"{what_en} is {shown} ({type(value).__name__}), not an SQL expression"
+            f" (comparing a model class's attribute gives a Python bool): use the table's"
+            f" columns, e.g. {example}",
+        )

@@ -37,9 +37,15 @@ from cattrs.gen import make_dict_structure_fn, override
 from commons_core.errors import Problem, ValidationError
 from commons_core.model.enums import LabeledEnum
 from commons_core.model.fields import optional_of
-from commons_core.validation.rules import RuleContext, RuleSet, RuleViolation, normalise_text
+from commons_core.validation.rules import (
+    FIELD_PARSER,
+    RuleContext,
+    RuleSet,
+    RuleViolation,
+    normalise_text,
+)
 
-__all__ = ["CHINA_TIME", "Codec", "make_converter"]
+__all__ = ["CHINA_TIME", "Codec", "field_hook", "make_converter"]
 
 T = TypeVar("T")
 
@@ -248,12 +254,8 @@ def make_converter(rules: RuleSet) -> cattrs.Converter:
 
     def attrs_factory(cls: type[Any]) -> Callable[[Any, Any], Any]:
         overrides = {}
-        hints = typing.get_type_hints(cls)
         for name in rules.fields_with_checks(cls):
-            field_type = hints[name]
-            overrides[name] = override(
-                struct_hook=_checked(converter, rules, cls, name, field_type)
-            )
+            overrides[name] = override(struct_hook=field_hook(converter, rules, cls, name))
         hook = make_dict_structure_fn(cls, converter, **overrides)  # type: ignore[arg-type]
 
         def structure_attrs(value: Any, type_: Any) -> Any:
@@ -267,12 +269,25 @@ def make_converter(rules: RuleSet) -> cattrs.Converter:
     return converter
 
 
-def _checked(
-    converter: cattrs.Converter, rules: RuleSet, cls: type, name: str, field_type: Any
+def field_hook(
+    converter: cattrs.Converter, rules: RuleSet, cls: type, name: str
 ) -> Callable[[Any, Any], Any]:
-    # The field type's hook found once, not dispatched for every value: every text and
-    # whole-number field has checks (its column's limits at least).
-    structure = converter.get_structure_hook(field_type)
+    """How the converter structures field ``name`` of ``cls``: its type's hook (or the
+    field's own parser, :data:`~commons_core.validation.rules.FIELD_PARSER`), then its
+    checks. Raises :class:`RuleViolation` (or what cattrs raises) on bad input."""
+    field_type = typing.get_type_hints(cls)[name]
+    parser = attrs.fields_dict(cls)[name].metadata.get(FIELD_PARSER)
+    if parser is not None:
+        optional = optional_of(field_type) is not None
+
+        def parse(value: Any, _type: Any) -> Any:
+            return None if value is None and optional else parser(value)
+
+        structure: Callable[[Any, Any], Any] = parse
+    else:
+        # The field type's hook found once, not dispatched for every value: every text and
+        # whole-number field has checks (its column's limits at least).
+        structure = converter.get_structure_hook(field_type)
 
     def hook(value: Any, _type: Any) -> Any:
         return rules.check_field(cls, name, structure(value, field_type))
@@ -301,6 +316,17 @@ class Codec:
         if problems:
             raise ValidationError(problems)
         return obj
+
+    def structure_field(self, value: Any, cls: type, field: str) -> Any:
+        """One field's value as structuring a ``cls`` makes it, its field rules checked.
+
+        For input that comes one value at a time (a command line option): the same
+        forms are accepted and the same problems reported, at path ``field``.
+        """
+        try:
+            return field_hook(self.converter, self.rules, cls, field)(value, None)
+        except Exception as error:
+            raise ValidationError(list(problems_from_exception(error, value, field))) from None
 
     def validate(self, obj: T, *, context: RuleContext | None = None) -> T:
         """Normalise ``obj`` and check every rule; return it or raise ValidationError."""

@@ -95,7 +95,7 @@ def test_the_health_worker_opens_a_due_file(
             contact_phone="138 1234 5678",
         )
     assert opened.status is FileStatus.OPEN and opened.opened_on == TODAY
-    with commons.unit_of_work(health_worker, readonly=True) as uow:
+    with commons.unit_of_work(health_worker) as uow:
         stored = HealthRecords(uow).file_of(world.residents["张奶奶"], reveal=True)
     assert stored.id == files(commons, world)["张奶奶"].id  # the due file, now open
     assert stored.conditions == frozenset(
@@ -138,7 +138,7 @@ def test_readings_are_recorded_and_read_back_newest_first(
         health.open_file(who)
         health.record_measurement(who, on=TODAY - timedelta(days=30), systolic=150, diastolic=95)
         health.record_measurement(who, glucose=Decimal("6.84"), weight=Decimal("61.5"))
-    with commons.unit_of_work(health_worker, readonly=True) as uow:
+    with commons.unit_of_work(health_worker) as uow:
         newest, oldest = HealthRecords(uow).measurements(who, reveal=True)
     assert (oldest.systolic, oldest.diastolic) == (150, 95)
     assert newest.glucose == Decimal("6.8")  # stored to one decimal place

@@ -2,7 +2,21 @@
 
 Global options come before the command: ``commons --db URL --as USER report …``.
 Errors print one clear line (or one per problem) and exit non-zero; the
-traceback appears only with ``--debug``.
+traceback appears only with ``--debug``. The exit codes:
+
+0
+    done.
+1
+    not done: bad input (one line per problem), a record not found or named
+    ambiguously, access denied, a conflict, any other SDK error.
+2
+    wrong use of the command line: click's usage errors and
+    :class:`~commons_core.errors.UsageError`.
+3
+    refused by a domain rule (:class:`~commons_core.errors.Refused`): the input
+    was sound, the records' state does not allow it.
+4
+    an internal error (a bug): run again with ``--debug`` for the traceback.
 """
 
 from __future__ import annotations
@@ -13,12 +27,14 @@ from typing import Any
 import click
 
 from commons_core.cli.context import CliState, get_state
-from commons_core.errors import CommonsError, ValidationError
+from commons_core.errors import CommonsError, Refused, UsageError, ValidationError
 
 __all__ = ["cli", "main", "make_cli"]
 
 EXIT_ERROR = 1
-EXIT_INTERNAL = 2
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+EXIT_INTERNAL = 4
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -141,8 +157,13 @@ def main(argv: list[str] | None = None) -> None:
     except CommonsError as error:
         if debug:
             raise
-        click.echo(f"错误 / error: {error}", err=True)
-        sys.exit(EXIT_ERROR)
+        prefix, code = "错误 / error", EXIT_ERROR
+        if isinstance(error, Refused):
+            prefix, code = "已拒绝 / refused", EXIT_REFUSED
+        elif isinstance(error, UsageError):
+            prefix, code = "用法错误 / usage error", EXIT_USAGE
+        click.echo(f"{prefix}: {error}", err=True)
+        sys.exit(code)
     except Exception as error:
         if debug:
             raise

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.exc import DBAPIError
 
 from commons_core.access import BUILTIN_ROLES, AccessPolicy, Actor
-from commons_core.errors import ConfigurationError, ConflictError, DuplicateError
+from commons_core.errors import ConfigurationError, ConflictError, DuplicateError, PluginError
 from commons_core.keys import KeyRing
 from commons_core.serialization import Codec, make_converter
 from commons_core.services.audit import ChainKey
@@ -24,7 +24,8 @@ from commons_core.services.query_guard import QueryGuard
 from commons_core.services.unit_of_work import UnitOfWork
 from commons_core.storage.limits import column_limits
 from commons_core.storage.schema import Entity, tables_of
-from commons_core.validation import RuleSet
+from commons_core.validation import Rule, RuleSet
+from commons_core.validation.codes import describe, misnamed_codes
 
 if TYPE_CHECKING:
     from commons_core.plugins import PluginHost
@@ -63,7 +64,7 @@ class Commons:
         self._by_model = {e.model: e for e in self.entities}
         self._by_name = {e.name: e for e in self.entities}
         # The columns' limits after every other rule: they check the normalised values.
-        rules = RuleSet([*host.validation_rules(), *column_limits(self.entities)])
+        rules = RuleSet([*_rules_of_plugins(host), *column_limits(self.entities)])
         converter = make_converter(rules)
         host.configure_converter(converter)
         self.codec = Codec(converter, rules)
@@ -194,6 +195,21 @@ class Commons:
     def close(self) -> None:
         """Release the database connections."""
         self.engine.dispose()
+
+
+def _rules_of_plugins(host: PluginHost) -> list[Rule]:
+    """Every rule of core and plugins, in the hook's order.
+
+    Raises :class:`~commons_core.errors.PluginError` naming a plugin whose rule
+    declares a code without the plugin's prefix (:mod:`commons_core.validation.codes`).
+    """
+    rules: list[Rule] = []
+    for plugin, contributed in host.call_each("commons_validation_rules"):
+        found = list(contributed or ())
+        for rule, code in misnamed_codes(plugin, found):
+            raise PluginError(plugin, *describe(plugin, rule, code))
+        rules.extend(found)
+    return rules
 
 
 def _retryable(error: Exception) -> bool:

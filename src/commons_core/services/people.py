@@ -53,6 +53,7 @@ class HouseholdRepository(Repository[Household]):
         paths such as ``members[2].id_number``. Returns the household and
         its members as stored, masked.
         """
+        self.uow.check_writable("create household")
         ready, problems = self.uow.commons.codec.rules.prepare(registration, self.uow.rule_context)
         if problems:
             raise ValidationError(problems)

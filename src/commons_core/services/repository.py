@@ -18,6 +18,7 @@ from uuid import UUID
 
 import attrs
 from sqlalchemy import (
+    ClauseElement,
     ColumnElement,
     Select,
     and_,
@@ -35,6 +36,7 @@ from commons_core.errors import (
     AccessDenied,
     ConflictError,
     DuplicateError,
+    FilterError,
     NotFound,
     Problem,
     ValidationError,
@@ -131,6 +133,7 @@ class Repository(Generic[T]):
     ) -> Iterator[T]:
         """Stream records matching ``criteria``, ``batch_size`` rows at a time."""
         self._require("list")
+        self._check_expressions(criteria, order_by)
         return self._stream(criteria, order_by, limit, offset, reveal, batch_size)
 
     def _stream(
@@ -167,6 +170,7 @@ class Repository(Generic[T]):
         and each record revealed is logged as for :meth:`get`.
         """
         self._require("export")
+        self._check_expressions(criteria, order_by)
         communities = self.uow.community_ids
         for community in sorted(communities) if communities is not None else [None]:
             self.uow.audit.record(
@@ -181,6 +185,7 @@ class Repository(Generic[T]):
     def count(self, *criteria: ColumnElement[bool]) -> int:
         """How many records in scope match ``criteria``."""
         self._require("list")
+        self._check_expressions(criteria, ())
         self._check_filters(criteria)
         query = select(func.count()).select_from(self.select().where(*criteria).subquery())
         return int(self.uow.connection.execute(query).scalar_one())
@@ -197,7 +202,7 @@ class Repository(Generic[T]):
         constraint forbids is :class:`DuplicateError`, alike whether the
         record holding it is in the actor's scope or not.
         """
-        self._require("create")
+        self._require_write("create")
         ready = self._prepare_new(obj, "")
         self._insert_batch([ready])
         return self._present([ready], False)[0]
@@ -210,7 +215,7 @@ class Repository(Generic[T]):
         Audit entries are written and domain events delivered once per batch.
         Records are returned masked and checked as by :meth:`add`.
         """
-        self._require("create")
+        self._require_write("create")
         prepared: list[T] = []
         problems: list[Problem] = []
         for i, obj in enumerate(objs):
@@ -412,7 +417,12 @@ class Repository(Generic[T]):
         record_text = f"{self.name} {record}" if record is not None else self.name
         self.uow.require(f"{self.name}:{action}", record_text)
 
+    def _require_write(self, action: str) -> None:
+        self.uow.check_writable(f"{action} {self.name}")
+        self._require(action)
+
     def _writable(self, action: str) -> None:
+        self.uow.check_writable(f"{action} {self.name}")
         if self.entity.append_only:
             raise AccessDenied(
                 self.uow.actor.username, f"{self.name}:{action}", f"{self.name} (append-only)"
@@ -591,6 +601,27 @@ class Repository(Generic[T]):
             kind = self._sensitive.get(name)
             result[name] = [_audit_form(codec.unstructure, v, kind) for v in (old, new)]
         return result
+
+    def _check_expressions(self, criteria: Sequence[Any], order_by: Sequence[Any]) -> None:
+        """Every criterion must be an SQL expression and every ordering one or a column's
+        name: ``Resident.name == "x"`` (the attrs class) is Python's ``False``, which as a
+        filter would quietly match nothing (:class:`FilterError`)."""
+        for where, items, names in (("criterion", criteria, False), ("order_by", order_by, True)):
+            for index, item in enumerate(items, 1):
+                if isinstance(item, ClauseElement) or hasattr(item, "__clause_element__"):
+                    continue
+                if names and isinstance(item, str):
+                    continue
+                raise FilterError(where, index, item, self._example(item, where))
+
+    def _example(self, item: object, where: str) -> str:
+        """What to write instead of ``item``: the table's column of the field it names."""
+        field = getattr(item, "__name__", None)
+        if field not in self._fields:
+            field = "name" if "name" in self._fields else self._fields[-1]
+        model = self.model.__name__
+        column = f"uow.repo({model}).table.c.{field}"
+        return column if where == "order_by" else f"{column} == …"
 
     def _check_filters(self, expressions: Iterable[Any]) -> None:
         """Criteria and ordering may not use sensitive data the actor may not reveal: any

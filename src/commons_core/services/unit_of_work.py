@@ -11,6 +11,13 @@ A unit of work is one transaction acting as one actor. On leaving the
 ``with`` block it delivers pending domain events to plugins, writes the
 audit trail, and commits; any exception, in your code or in a plugin's
 hook, rolls everything back. Switching actor means a new unit of work.
+
+A unit of work opened with ``readonly=True`` writes nothing:
+:class:`~commons_core.errors.ReadOnlyError` refuses its repositories' writes
+and its audit entries (so a reveal or an export, which are audited, need a unit
+of work that is not read-only), and the database refuses SQL that would write
+(PostgreSQL: the transaction is ``READ ONLY``; SQLite: ``PRAGMA query_only``
+for the transaction).
 """
 
 from __future__ import annotations
@@ -18,17 +25,20 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 from uuid import UUID
 
-from sqlalchemy import Connection, FromClause, Table, event, select
+from sqlalchemy import Connection, Engine, FromClause, Table, event, select, text
+from sqlalchemy.engine import ExceptionContext
 
 from commons_core.access import Actor, ScopeKind
-from commons_core.errors import ConfigurationError, NotFound
+from commons_core.errors import ConfigurationError, ReadOnlyError
 from commons_core.model import DomainEvent, Sensitivity
-from commons_core.services.audit import AuditBuffer
+from commons_core.services.audit import NOWHERE, AuditBuffer, Where
 from commons_core.services.query_guard import INTERNAL
 from commons_core.services.repository import Repository
+from commons_core.storage.internal import internal
 from commons_core.storage.schema import Entity
 from commons_core.storage.tables import community
 from commons_core.validation import RuleContext
@@ -43,6 +53,10 @@ T = TypeVar("T")
 
 MAX_EVENT_ROUNDS = 10
 
+READONLY = "commons_readonly"
+"""Execution option of a read-only unit of work's connection (its database errors of a
+write become :class:`~commons_core.errors.ReadOnlyError`)."""
+
 
 class UnitOfWork:
     """One transaction acting as one actor. Use :meth:`Commons.unit_of_work` to get one."""
@@ -51,7 +65,11 @@ class UnitOfWork:
         self.commons = commons
         self.actor = actor
         self.readonly = readonly
-        self.audit = AuditBuffer(actor.username, commons.chain_key)
+        self.audit: AuditBuffer = (
+            _ReadOnlyAudit(actor.username, commons.chain_key)
+            if readonly
+            else AuditBuffer(actor.username, commons.chain_key)
+        )
         self.rule_context = RuleContext()
         self._connection: Connection | None = None
         self._pending_events: list[DomainEvent] = []
@@ -79,6 +97,8 @@ class UnitOfWork:
         self._connection = connection
         connection.begin()
         try:
+            if self.readonly:
+                _begin_read_only(connection)
             self._enter_scope(connection)
             self._guard_queries(connection)
         except BaseException:
@@ -150,7 +170,11 @@ class UnitOfWork:
                 else:
                     transaction.rollback()
         finally:
-            connection.close()
+            try:
+                if self.readonly:
+                    _end_read_only(connection)
+            finally:
+                connection.close()
 
     @property
     def connection(self) -> Connection:
@@ -182,6 +206,12 @@ class UnitOfWork:
             )
 
     # -- events and flushing ----------------------------------------------------
+
+    def check_writable(self, operation: str) -> None:
+        """Raise :class:`~commons_core.errors.ReadOnlyError` naming ``operation`` if this
+        unit of work is read-only; services that write by other means call it first."""
+        if self.readonly:
+            raise ReadOnlyError(operation)
 
     def emit(self, *events: DomainEvent) -> None:
         """Queue domain events; plugins receive them at the next flush, in one batch."""
@@ -360,21 +390,82 @@ class UnitOfWork:
 
         return self.repo(Resident)  # type: ignore[return-value]
 
-    def find_community(self, name_or_id: str) -> Any:
-        """The community named ``name_or_id`` (or with that id) in the actor's scope."""
-        from commons_core.model import Community
+    def find_community(self, name_or_id: str, *, path: str = "community") -> Any:
+        """The community named ``name_or_id`` (or with that id) in the actor's scope.
 
-        repo = self.repo(Community)
-        try:
-            return repo.get(UUID(name_or_id))
-        except ValueError:
-            pass
-        matches = repo.find(community.c.name == name_or_id.strip())
-        if len(matches) == 1:
-            return matches[0]
-        if len(matches) > 1:
-            raise ConfigurationError(
-                f"有多个名为 {name_or_id} 的社区,请使用编号",
-                f"several communities are named {name_or_id}; use the id",
-            )
-        raise NotFound("community", name_or_id)
+        :class:`~commons_core.errors.NotFound` when there is none,
+        :class:`~commons_core.errors.AmbiguousReference` (naming ``path``) when
+        several have that name (see :func:`~commons_core.services.lookup.lookup`).
+        """
+        from commons_core.model import Community
+        from commons_core.services.lookup import lookup
+
+        return lookup(self, Community, name_or_id, path=path)
+
+
+class _ReadOnlyAudit(AuditBuffer):
+    """The audit buffer of a read-only unit of work: recording an entry is refused."""
+
+    def record(
+        self,
+        community_id: UUID | None,
+        action: str,
+        entity: str,
+        key: object,
+        changes: dict[str, Any],
+        at: datetime | None = None,
+        where: Where = NOWHERE,
+    ) -> None:
+        """Refuse: an audit entry is a write (:class:`~commons_core.errors.ReadOnlyError`)."""
+        raise ReadOnlyError(f"audit {action} {entity}")
+
+
+def _begin_read_only(connection: Connection) -> None:
+    """Make the transaction just begun on ``connection`` refuse writes in the database.
+
+    PostgreSQL: ``SET TRANSACTION READ ONLY`` (the transaction's first statement).
+    SQLite: ``PRAGMA query_only`` on the driver's connection, which outlives the
+    transaction (:func:`_end_read_only` turns it off before the connection goes back
+    to the pool). The database's refusals become :class:`ReadOnlyError`.
+    """
+    _translate_refusals(connection.engine)
+    connection.execution_options(**{READONLY: True})
+    if connection.dialect.name == "postgresql":
+        connection.execute(internal(text("SET TRANSACTION READ ONLY")))
+    elif connection.dialect.name == "sqlite":
+        driver = connection.connection.driver_connection
+        assert driver is not None  # an open connection always has its driver connection
+        driver.execute("PRAGMA query_only = ON")
+
+
+def _end_read_only(connection: Connection) -> None:
+    """Undo :func:`_begin_read_only` for whatever uses the pooled connection next."""
+    if connection.dialect.name == "sqlite" and not connection.invalidated:
+        driver = connection.connection.driver_connection
+        if driver is not None:
+            driver.execute("PRAGMA query_only = OFF")
+
+
+def _translate_refusals(engine: Engine) -> None:
+    """Have ``engine`` raise :class:`ReadOnlyError` for a write its database refused in a
+    read-only unit of work (SQLAlchemy takes this handler per engine, not per connection)."""
+    if not event.contains(engine, "handle_error", _refused_as_read_only):
+        event.listen(engine, "handle_error", _refused_as_read_only)
+
+
+_SQLITE_READONLY = 8
+"""SQLite's result code of a write refused by ``PRAGMA query_only`` (``SQLITE_READONLY``)."""
+
+
+def _refused_as_read_only(context: ExceptionContext) -> None:
+    connection = context.connection
+    if connection is None or not connection.get_execution_options().get(READONLY):
+        return
+    error = context.original_exception
+    refused = (
+        getattr(error, "sqlstate", None) == "25006"  # read_only_sql_transaction
+        or (getattr(error, "sqlite_errorcode", 0) or 0) & 0xFF == _SQLITE_READONLY
+    )
+    if refused:
+        statement = (context.statement or "").split(None, 1)
+        raise ReadOnlyError(f"SQL {statement[0].upper() if statement else ''}".strip()) from error

@@ -2,6 +2,7 @@
 
 from commons_core.storage.engine import DEFAULT_URL, make_engine
 from commons_core.storage.migrate import CORE_BRANCH, CORE_HEAD
+from commons_core.storage.money import MONEY, money_column
 from commons_core.storage.schema import (
     AttrsList,
     AwareDateTime,
@@ -20,6 +21,7 @@ __all__ = [
     "CORE_BRANCH",
     "CORE_HEAD",
     "DEFAULT_URL",
+    "MONEY",
     "AttrsList",
     "AwareDateTime",
     "Entity",
@@ -31,5 +33,6 @@ __all__ = [
     "community_table",
     "make_engine",
     "metadata",
+    "money_column",
     "reference_table",
 ]

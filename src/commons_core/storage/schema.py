@@ -42,6 +42,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
+from commons_core.errors import ConfigurationError
 from commons_core.model import Label, model_label
 
 __all__ = [
@@ -73,14 +74,23 @@ Scope = Literal["community", "reference", "local"]
 
 
 class EnumValue(TypeDecorator[StrEnum]):
-    """A string enum stored as its value in a VARCHAR (no database enum to migrate)."""
+    """A string enum stored as its value in a VARCHAR of ``length`` (no database enum to
+    migrate); every member's value must fit (:class:`ConfigurationError` otherwise)."""
 
-    impl = String(32)
+    impl = String
     cache_ok = True
 
     def __init__(self, enum: type[StrEnum], length: int = 32) -> None:
         super().__init__(length)
         self.enum = enum
+        self.length = length
+        longest = max((len(m.value) for m in enum), default=0)
+        if longest > length:
+            raise ConfigurationError(
+                f"枚举 {enum.__qualname__} 的值最长需要 {longest} 个字符,列只有 {length} 个",
+                f"the values of enum {enum.__qualname__} need up to {longest} characters;"
+                f" the column holds {length}",
+            )
 
     def process_bind_param(self, value: Any, dialect: Dialect) -> str | None:
         return None if value is None else self.enum(value).value

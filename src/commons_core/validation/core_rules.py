@@ -23,6 +23,7 @@ from commons_core.model import (
 )
 
 from .credit_code import check_credit_code
+from .date_rules import date_range, not_in_future
 from .identity import check_id_number, id_number_facts
 from .phone import check_phone
 from .rules import FieldRule, ObjectRule, Rule, RuleContext, RuleViolation
@@ -36,15 +37,7 @@ def _positive(value: Any) -> Any:
     return value
 
 
-def _resident_rules(resident: Resident, context: RuleContext) -> Iterator[Problem]:
-    if resident.birth_date > context.today:
-        yield Problem(
-            "birth_date",
-            resident.birth_date,
-            "birth_date.future",
-            "出生日期不能晚于今天",
-            "birth date cannot be in the future",
-        )
+def _resident_rules(resident: Resident, _context: RuleContext) -> Iterator[Problem]:
     if resident.id_number is not None and "*" not in resident.id_number:
         facts = id_number_facts(resident.id_number)
         if facts.birth_date != resident.birth_date:
@@ -71,14 +64,6 @@ def _resident_rules(resident: Resident, context: RuleContext) -> Iterator[Proble
             "resident.left_on_active",
             "在册居民不应有迁出或死亡日期",
             "an active resident has no move-out or death date",
-        )
-    if resident.moved_in_on is not None and resident.moved_in_on < resident.birth_date:
-        yield Problem(
-            "moved_in_on",
-            resident.moved_in_on,
-            "resident.moved_in_before_birth",
-            "迁入日期早于出生日期",
-            "moved in before being born",
         )
 
 
@@ -133,17 +118,6 @@ def _household_rules(household: Household, _context: RuleContext) -> Iterator[Pr
         )
 
 
-def _seat_rules(seat: Seat, _context: RuleContext) -> Iterator[Problem]:
-    if seat.term_end is not None and seat.term_end <= seat.term_start:
-        yield Problem(
-            "term_end",
-            seat.term_end,
-            "seat.term_order",
-            f"任期结束日期应晚于开始日期 {seat.term_start}",
-            f"term end must be after term start ({seat.term_start})",
-        )
-
-
 def _party_member_rules(member: PartyMember, _context: RuleContext) -> Iterator[Problem]:
     if member.resident_id is None and not member.floating:
         yield Problem(
@@ -195,10 +169,12 @@ def core_rules() -> list[Rule]:
         FieldRule(Community, "area_km2", _positive),
         FieldRule(Community, "office_area_m2", _positive),
         FieldRule(Community, "activity_area_m2", _positive),
+        not_in_future(Resident, "birth_date", code="birth_date.future"),
         ObjectRule(Resident, "resident", _resident_rules),
+        date_range(Resident, "birth_date", "moved_in_on", code="resident.moved_in_before_birth"),
         ObjectRule(Household, "household", _household_rules),
         ObjectRule(HouseholdRegistration, "household_registration", _registration_rules),
-        ObjectRule(Seat, "seat", _seat_rules),
+        date_range(Seat, "term_start", "term_end", strict=True, code="seat.term_order"),
         ObjectRule(PartyMember, "party_member", _party_member_rules),
         ObjectRule(OpeningHours, "opening_hours", _opening_hours_rules),
     ]

@@ -7,6 +7,14 @@ stored. An :class:`ObjectRule` checks a whole object once its fields are
 sound (a household has exactly one head). Core and plugins contribute both
 through the ``commons_validation_rules`` hook; :class:`RuleSet` applies them.
 
+A field may carry its checks itself (:func:`~commons_core.validation.money.money_field`
+does): :data:`FIELD_CHECKS` in its metadata, run before the hooks' rules, and
+:data:`FIELD_PARSER`, which reads input in place of its type's converter hook.
+
+Every rule declares the codes of the problems it reports (``codes``; a check
+made by :func:`declare_codes` brings its own), so that the codes of a plugin's
+rules can be checked when it loads (:mod:`commons_core.validation.codes`).
+
 Every text field is also normalised the same way whether it came through the
 converter or was set in Python (:func:`normalise_text`): NFC, no surrounding
 white space, no control characters, and an empty optional text is ``None`` —
@@ -19,6 +27,7 @@ import typing
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar, get_args, get_origin
 
 import attrs
@@ -32,14 +41,27 @@ T = TypeVar("T")
 _Plan = tuple[tuple[tuple[str, str | None], ...], tuple[str, ...]]
 
 __all__ = [
+    "FIELD_CHECKS",
+    "FIELD_PARSER",
     "FieldRule",
     "ObjectRule",
     "Rule",
     "RuleContext",
     "RuleSet",
     "RuleViolation",
+    "declare_codes",
+    "declared_codes",
     "normalise_text",
 ]
+
+FIELD_CHECKS = "commons.checks"
+"""Field metadata key: the field's own checks (a tuple), run before any rule's."""
+FIELD_PARSER = "commons.parser"
+"""Field metadata key: reads the field's input (``parse(value) -> value``) instead of the
+converter's hook for its type; may raise :class:`RuleViolation`."""
+
+_CODES = "rule_codes"
+"""The attribute :func:`declare_codes` sets on a check."""
 
 
 class RuleViolation(ValueError):
@@ -70,6 +92,33 @@ def normalise_text(value: str) -> str:
     return text
 
 
+def declare_codes(*codes: str) -> Callable[[T], T]:
+    """Declare the codes of the problems a check reports, on the check itself::
+
+        @declare_codes("safety_patrol.zone")
+        def zone_name(value: str) -> str: ...
+
+    A :class:`FieldRule` or :class:`ObjectRule` made with the check takes them as its
+    ``codes`` (unless given others).
+    """
+
+    def mark(check: T) -> T:
+        setattr(check, _CODES, tuple(codes))
+        return check
+
+    return mark
+
+
+def declared_codes(check: Callable[..., Any]) -> tuple[str, ...]:
+    """The codes ``check`` was declared with (:func:`declare_codes`); empty if none."""
+    codes = getattr(check, _CODES, ())
+    return tuple(codes) if isinstance(codes, tuple) else ()
+
+
+def _codes_of_check(rule: FieldRule | ObjectRule) -> tuple[str, ...]:
+    return declared_codes(rule.check)
+
+
 @attrs.frozen
 class RuleContext:
     """What rules may know besides the object: today's date."""
@@ -83,21 +132,32 @@ class FieldRule:
 
     ``check`` receives a non-``None`` value and returns it normalised (for
     example an ID number with a lower-case ``x`` made upper-case), or raises
-    :class:`RuleViolation`.
+    :class:`RuleViolation`. ``codes`` are the codes of the violations it may
+    raise (by default those declared on ``check`` with :func:`declare_codes`).
     """
 
     target: type
     field: str
     check: Callable[[Any], Any]
+    codes: tuple[str, ...] = attrs.field(
+        default=attrs.Factory(_codes_of_check, takes_self=True), kw_only=True
+    )
 
 
 @attrs.frozen
 class ObjectRule:
-    """Check a whole object of type ``target``; yields problems with paths relative to it."""
+    """Check a whole object of type ``target``; yields problems with paths relative to it.
+
+    ``code`` names the rule; ``codes`` are the codes of the problems it may yield
+    (by default those declared on ``check`` with :func:`declare_codes`).
+    """
 
     target: type
     code: str
     check: Callable[[Any, RuleContext], Iterable[Problem]]
+    codes: tuple[str, ...] = attrs.field(
+        default=attrs.Factory(_codes_of_check, takes_self=True), kw_only=True
+    )
 
 
 Rule = FieldRule | ObjectRule
@@ -109,24 +169,42 @@ class RuleSet:
     def __init__(self, rules: Iterable[Rule]) -> None:
         self._field_rules: dict[type, dict[str, list[Callable[[Any], Any]]]] = {}
         self._object_rules: dict[type, list[ObjectRule]] = {}
+        self._registered: dict[type, dict[str, list[Callable[[Any], Any]]]] = {}
         self._plans: dict[type, _Plan | None] = {}
         for rule in rules:
             if isinstance(rule, FieldRule):
                 names = {f.name for f in attrs.fields(rule.target)}
                 if rule.field not in names:
                     raise TypeError(f"{rule.target.__name__} has no field {rule.field!r}")
-                per_class = self._field_rules.setdefault(rule.target, {})
+                per_class = self._registered.setdefault(rule.target, {})
                 per_class.setdefault(rule.field, []).append(rule.check)
             else:
                 self._object_rules.setdefault(rule.target, []).append(rule)
 
     def field_checks(self, target: type, field: str) -> Sequence[Callable[[Any], Any]]:
-        """The field checks registered for ``target.field``, in registration order."""
-        return self._field_rules.get(target, {}).get(field, ())
+        """The field checks of ``target.field``: the field's own (:data:`FIELD_CHECKS`),
+        then those registered, in registration order."""
+        return self._checks_of(target).get(field, ())
 
     def fields_with_checks(self, target: type) -> Sequence[str]:
         """Names of the fields of ``target`` that have field checks."""
-        return tuple(self._field_rules.get(target, {}))
+        return tuple(self._checks_of(target))
+
+    def _checks_of(self, target: type) -> dict[str, list[Callable[[Any], Any]]]:
+        """The checks of ``target``'s fields; its fields' own are added the first time."""
+        found = self._field_rules.get(target)
+        if found is None:
+            # Computed whole from what never changes, then stored: threads racing here
+            # store equal dicts.
+            found = {
+                f.name: list(f.metadata[FIELD_CHECKS])
+                for f in (attrs.fields(target) if attrs.has(target) else ())
+                if f.metadata.get(FIELD_CHECKS)
+            }
+            for name, checks in self._registered.get(target, {}).items():
+                found.setdefault(name, []).extend(checks)
+            self._field_rules[target] = found
+        return found
 
     def check_field(self, target: type, field: str, value: Any) -> Any:
         """Run the field checks of ``target.field`` on ``value``; return the normalised value."""
@@ -186,7 +264,7 @@ class RuleSet:
                     )
                     fields_sound = False
                     continue
-                if normalised != value:
+                if normalised != value or _other_places(normalised, value):
                     changes[name] = normalised
         for name in nested:
             value = getattr(obj, name)
@@ -247,6 +325,15 @@ class RuleSet:
         """Every object rule in force."""
         for rules in self._object_rules.values():
             yield from rules
+
+
+def _other_places(normalised: Any, value: Any) -> bool:
+    """Whether two equal decimals differ in their places (12.5 made 12.50 by a money rule)."""
+    return (
+        value.__class__ is Decimal
+        and normalised.__class__ is Decimal
+        and normalised.as_tuple() != value.as_tuple()
+    )
 
 
 def _join(path: str, name: str) -> str:

@@ -218,12 +218,12 @@ def rules() -> list[Rule]:
         *(FieldRule(model, field, _positive) for model, field in positive_fields),
         *(FieldRule(model, field, _not_negative) for model, field in not_negative_fields),
         *(
-            ObjectRule(model, f"{model.__name__}.not_in_future", _not_in_future(field))
+            ObjectRule(model, "love_supermarket.not_in_future", _not_in_future(field))
             for model, field in dated
         ),
-        ObjectRule(Donor, "donor.links", _donor_rules),
-        ObjectRule(Donation, "donation.donor", _donation_rules),
-        ObjectRule(StockLot, "lot.source", _lot_rules),
-        ObjectRule(LedgerEntry, "ledger.links", _entry_rules),
-        ObjectRule(SaleLine, "sale_line.amount", _line_rules),
+        ObjectRule(Donor, "love_supermarket.donor_links", _donor_rules),
+        ObjectRule(Donation, "love_supermarket.donation_donor", _donation_rules),
+        ObjectRule(StockLot, "love_supermarket.lot_source", _lot_rules),
+        ObjectRule(LedgerEntry, "love_supermarket.ledger_links", _entry_rules),
+        ObjectRule(SaleLine, "love_supermarket.sale_line_amount", _line_rules),
     ]
