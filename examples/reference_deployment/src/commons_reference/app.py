@@ -42,6 +42,7 @@ from commons_reference.sessions import (
     require_login,
 )
 from commons_reference.settings import WebSettings
+from commons_reference.template_check import check_templates
 
 __all__ = ["app_from_environment", "create_app"]
 
@@ -59,6 +60,7 @@ def _templates(contributions: Sequence[WebContribution]) -> Environment:
         lstrip_blocks=True,
     )
     environment.globals.update(Household=Household, Resident=Resident)
+    check_templates(environment, contributions)
     return environment
 
 

@@ -1,10 +1,13 @@
 """Every failure becomes a bilingual answer: a JSON error under ``/api/``, a page elsewhere.
 
-Status codes: 401 not logged in, 403 refused, 404 absent or out of scope
-(alike, so nobody learns what exists outside their scope), 409 changed by
-someone else or a unique value taken (the fields named, never the value),
-422 bad input with every problem and its path, 500 for the unexpected
-(logged; the answer shows no traceback).
+Status codes: 400 a request that misuses the interface (``UsageError``), 401 not
+logged in, 403 refused, 404 absent or out of scope (alike, so nobody learns what
+exists outside their scope), 409 changed by someone else, a unique value taken
+(the fields named, never the value) or an operation a domain rule refuses in the
+records' present state (``Refused``: out of stock, over a quota), 422 bad input
+with every problem and its path, a name that matches several records among them
+(``AmbiguousReference``), 500 for the unexpected (logged; the answer shows no
+traceback).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import logging
 from typing import Any
 
 import attrs
+from jinja2 import TemplateNotFound
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -27,12 +31,16 @@ from litestar.types import ExceptionHandlersMap
 
 from commons_core.errors import (
     AccessDenied,
+    AmbiguousReference,
     CommonsError,
     ConflictError,
     DuplicateError,
     NotFound,
     PluginError,
     Problem,
+    ReadOnlyError,
+    Refused,
+    UsageError,
     ValidationError,
 )
 from commons_reference.context import NotLoggedIn, WebContext
@@ -90,11 +98,32 @@ def _request_problems(error: RequestInvalid, *, body: bool) -> list[ProblemBody]
     ]
 
 
+def _missing_template(error: Exception, request: Request[Any, Any, Any]) -> ErrorBody | None:
+    """A template that is not there, named with the plugin whose folder it is in: a fault of
+    the deployment (500, logged), not of the request."""
+    missing = error if isinstance(error, TemplateNotFound) else error.__cause__
+    if not isinstance(missing, TemplateNotFound):
+        return None
+    name = str(missing.name)
+    folder = name.split("/", 1)[0] if "/" in name else None
+    names = {c.name for c in getattr(request.app.state, "contributions", ())}
+    if folder in names:
+        zh, en = f"插件 {folder} 的页面模板 {name} 不存在", f"template {name} of plugin {folder}"
+    else:
+        zh, en = f"参考部署的页面模板 {name} 不存在", f"template {name} of the reference deployment"
+    log.error("%s not found (%s)", en, request.url.path)
+    return ErrorBody(500, f"{zh},已记录", f"{en} not found; it has been logged")
+
+
 def _status_and_body(error: Exception) -> ErrorBody:
     if isinstance(error, NotLoggedIn | NotAuthorizedException):
         return ErrorBody(401, "请先登录", "please log in first")
-    if isinstance(error, ValidationError):
+    if isinstance(error, ValidationError | AmbiguousReference):
         return ErrorBody(422, error.zh, error.en, [problem_body(p) for p in error.problems])
+    if isinstance(error, Refused):
+        return ErrorBody(409, error.zh, error.en)
+    if isinstance(error, UsageError):
+        return ErrorBody(400, error.zh, error.en)
     if isinstance(error, AccessDenied):
         return ErrorBody(403, error.zh, error.en)
     if isinstance(error, NotFound):
@@ -106,6 +135,10 @@ def _status_and_body(error: Exception) -> ErrorBody:
     if isinstance(error, PluginError):
         log.error("plugin failure: %s", error, exc_info=error)
         return ErrorBody(500, error.zh, error.en)
+    if isinstance(error, ReadOnlyError):
+        # A page that writes in a read-only unit of work: a bug of the page, not bad input.
+        log.error("write in a read-only unit of work: %s", error, exc_info=error)
+        return ErrorBody(500, "服务器内部错误,已记录", "internal error; it has been logged")
     if isinstance(error, CommonsError):
         return ErrorBody(400, error.zh, error.en)
     if isinstance(error, PermissionDeniedException):
@@ -140,7 +173,7 @@ def _status_and_body(error: Exception) -> ErrorBody:
 
 def handle(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
     """The answer to any exception a handler raised."""
-    body = _status_and_body(error)
+    body = _missing_template(error, request) or _status_and_body(error)
     # An HTTP error's own headers stay on the answer: Allow on 405, Retry-After on 429.
     headers = dict(error.headers or {}) if isinstance(error, HTTPException) else {}
     if request.url.path.startswith("/api/"):
