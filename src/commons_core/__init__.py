@@ -19,7 +19,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import TYPE_CHECKING
 
-from commons_core.access import Actor, Scope
 from commons_core.errors import (
     AccessDenied,
     AmbiguousReference,
@@ -44,6 +43,7 @@ from commons_core.model import __all__ as _model_all
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from commons_core.access import Actor, Scope
     from commons_core.plugins import PluginHost
     from commons_core.services import Commons, UnitOfWork
 
@@ -114,10 +114,30 @@ def open_commons(
     return commons
 
 
-def __getattr__(name: str) -> object:
-    # Commons and UnitOfWork pull in SQLAlchemy: import them only when asked.
-    if name in ("Commons", "UnitOfWork"):
-        from commons_core import services
+_LAZY = {
+    "Actor": "commons_core.access",
+    "Scope": "commons_core.access",
+    "Commons": "commons_core.services",
+    "UnitOfWork": "commons_core.services",
+}
+"""Public names imported on first use: ``commons --help`` imports none of them.
 
-        return getattr(services, name)
-    raise AttributeError(name)
+:mod:`commons_core.access` pulls in the validation (python-stdnum and phonenumbers,
+about 0.1 s), :mod:`commons_core.services` SQLAlchemy, Alembic and cattrs.
+"""
+
+
+def __getattr__(name: str) -> object:
+    """``Actor``, ``Scope``, ``Commons`` and ``UnitOfWork``, imported when first asked for."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'commons_core' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -11,8 +11,6 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from commons_core.cli.context import echo_json, get_actor, get_commons
 from commons_core.keys import default_key_path
@@ -73,6 +71,9 @@ def audit(
             ]
         )
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(
         "#",
         "时间 / at",

@@ -5,8 +5,6 @@ from __future__ import annotations
 import time
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from commons_core.cli.context import echo_json, get_actor, get_commons
 
@@ -28,6 +26,9 @@ def demo(seed: int) -> None:
     elapsed = time.perf_counter() - started
     names = "、".join(c.name for c in result.communities)
     click.echo(f"已载入示范数据 / demo loaded: {names} ({elapsed:.1f} s)")
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("用户 / user", "密码 / password", title="示范用户(文化路社区)/ demo users")
     for username, password in result.passwords.items():
         table.add_row(username, password)
@@ -61,6 +62,9 @@ def communities(as_json: bool) -> None:
             ]
         )
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("编号 / id", "名称 / name", "街道 / street office")
     for c in found:
         office = offices.get(c.street_office_id, "") if c.street_office_id else ""

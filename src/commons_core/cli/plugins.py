@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from commons_core.cli.context import echo_json, get_state
 
@@ -17,6 +15,9 @@ def plugins(as_json: bool) -> None:
     if as_json:
         echo_json([info.as_json() for info in infos])
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(
         "插件 / plugin", "包 / package", "版本 / version", "状态 / status", "钩子 / hooks"
     )

@@ -7,8 +7,6 @@ import sys
 from datetime import date
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from commons_core.cli.context import echo_json, get_actor, get_commons, get_state
 
@@ -41,6 +39,9 @@ def report(
 
     if list_reports or name is None:
         reports = get_state().host.reports()
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table("报表 / report", "名称 / title", "说明 / description")
         for report_name, item in sorted(reports.items()):
             table.add_row(report_name, str(item.title), str(item.description))
@@ -65,6 +66,9 @@ def report(
         writer.writerow([c.key for c in result.columns])
         writer.writerows(result.rows)
     else:
+        from rich.console import Console
+        from rich.table import Table
+
         table = Table(
             *(str(c.label) for c in result.columns), title=f"{found.title} · {community.name}"
         )

@@ -5,8 +5,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from commons_core.cli.context import echo_json, get_actor, get_commons
 
@@ -42,6 +40,9 @@ def list_(as_json: bool) -> None:
     if as_json:
         echo_json(rows)
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("用户 / user", "姓名 / name", "角色 / roles", "范围 / scope", "启用 / active")
     for u in found:
         table.add_row(

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from commons_core import hookimpl
+from commons_core.plugin import LazyCommand
 
 if TYPE_CHECKING:
     import click
@@ -13,7 +14,11 @@ if TYPE_CHECKING:
 
 @hookimpl
 def commons_cli_commands() -> Sequence[click.Command]:
-    """``commons serve``."""
-    from commons_reference.cli import serve
-
+    """``commons serve``, imported only when it runs (``commons --help`` stays fast)."""
+    serve = LazyCommand(
+        "serve",
+        "commons_reference.cli:serve",
+        "启动网页应用 / serve the web app (pages, and the JSON API under /api/v1).",
+        "commons_reference",
+    )
     return [serve]
