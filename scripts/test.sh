@@ -39,4 +39,5 @@ done
 "$venv/bin/ruff" check "${lint_paths[@]}"
 "$venv/bin/ruff" format --check "${lint_paths[@]}"
 "$venv/bin/mypy" --strict "${mypy_paths[@]}"
+"$venv/bin/lint-imports"
 "$venv/bin/pytest" -n 2 "${test_paths[@]}"

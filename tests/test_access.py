@@ -22,6 +22,7 @@ from commons_core.storage import Entity, community_table
 from commons_core.storage.internal import internal
 from commons_core.storage.tables import audit_entry, household, resident
 
+from .roles import READER_PLUGIN
 from .samples import small_community
 
 
@@ -154,20 +155,20 @@ def test_writes_out_of_scope_are_refused_naming_actor_permission_and_record(
         uow.households.update(attrs.evolve(current, grid_zone_id=other_zone.id))
     message = str(caught.value)
     assert "王网格" in message and "household:update" in message and "household" in message
-    clerk = actor_for("clerk", stored.community.id, username="收银员")
-    with pytest.raises(AccessDenied) as caught, commons.unit_of_work(clerk) as uow:
+    reader = actor_for("reader", stored.community.id, username="收银员")
+    with pytest.raises(AccessDenied) as caught, commons.unit_of_work(reader) as uow:
         uow.households.add(Household(community_id=stored.community.id, household_no="X-1"))
     assert "收银员" in str(caught.value) and "household:create" in str(caught.value)
-    with commons.unit_of_work(clerk, readonly=True) as uow:
+    with commons.unit_of_work(reader, readonly=True) as uow:
         assert uow.households.count(household.c.household_no == "X-1") == 0
 
 
 def test_filtering_on_a_sensitive_field_needs_the_permission(
     commons: Commons, stored: CommunityData, actor_for: Any
 ) -> None:
-    clerk = actor_for("clerk", stored.community.id)
+    reader = actor_for("reader", stored.community.id)
     person = stored.residents[0]
-    with commons.unit_of_work(clerk, readonly=True) as uow:
+    with commons.unit_of_work(reader, readonly=True) as uow:
         with pytest.raises(AccessDenied, match="reveal:identity"):
             uow.residents.find(resident.c.id_number == person.id_number)
         with pytest.raises(AccessDenied, match="reveal:identity"):
@@ -186,10 +187,10 @@ def test_reveal_needs_the_permission_and_is_logged(
 ) -> None:
     from commons_core.services.audit import read_entries
 
-    clerk = actor_for("clerk", stored.community.id, username="clerk-1")
+    reader = actor_for("reader", stored.community.id, username="reader-1")
     cadre = actor_for("cadre", stored.community.id, username="cadre-1")
     person = stored.residents[0]
-    with pytest.raises(AccessDenied, match="reveal:contact"), commons.unit_of_work(clerk) as uow:
+    with pytest.raises(AccessDenied, match="reveal:contact"), commons.unit_of_work(reader) as uow:
         uow.residents.get(person.id, reveal=True)
     with commons.unit_of_work(cadre) as uow:
         assert uow.residents.get(person.id, reveal=True).id_number == person.id_number
@@ -204,11 +205,11 @@ def test_reveal_needs_the_permission_and_is_logged(
     ]
 
 
-def test_clerk_sees_neither_statuses_nor_identity(
+def test_a_role_without_reveal_sees_neither_statuses_nor_identity(
     commons: Commons, stored: CommunityData, actor_for: Any
 ) -> None:
-    clerk = actor_for("clerk", stored.community.id)
-    with commons.unit_of_work(clerk, readonly=True) as uow:
+    reader = actor_for("reader", stored.community.id)
+    with commons.unit_of_work(reader, readonly=True) as uow:
         for h in uow.households.find():
             assert h.statuses is None
         for r in uow.residents.find():
@@ -275,7 +276,7 @@ def fund_table() -> Table:
 def commons_plugins() -> dict[str, object]:
     plugin = types.ModuleType("relief")
     plugin.commons_entities = hookimpl(lambda: [Entity(Fund, fund_table())])  # type: ignore[attr-defined]
-    return {"relief": plugin}
+    return {"relief": plugin, READER_PLUGIN.name: READER_PLUGIN}
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ from commons_core.plugins import make_plugin_host
 from commons_core.services import Commons, UnitOfWork
 from commons_core.testing import POSTGRES_ENV, backend_params, postgres_schema
 
-ROLES = ("administrator", "cadre", "grid_worker", "health_worker", "clerk", "auditor", "resident")
+ROLES = ("administrator", "cadre", "grid_worker", "auditor", "resident")
 ENTITIES = ("household", "resident", "party_member", "key_group_flag", "partner_unit", "staff")
 ACTIONS = ("list", "read", "create", "update", "delete", "export")
 
@@ -52,20 +52,6 @@ EXPECTED: dict[str, set[tuple[str, str]]] = {
         ("resident", "read"),
         ("resident", "create"),
         ("resident", "update"),
-    },
-    "health_worker": {
-        ("household", "list"),
-        ("household", "read"),
-        ("resident", "list"),
-        ("resident", "read"),
-        ("partner_unit", "list"),
-        ("partner_unit", "read"),
-    },
-    "clerk": {
-        ("household", "list"),
-        ("household", "read"),
-        ("resident", "list"),
-        ("resident", "read"),
     },
     "auditor": READ | {(e, "export") for e in ENTITIES},
     "resident": {

@@ -149,7 +149,7 @@ def test_demo_reports_and_communities(db: str, capsys: pytest.CaptureFixture[str
     assert [c["name"] for c in json.loads(out)] == ["文化路社区"]
 
     code, out, err = run(
-        ["--db", db, "--as", "clerk", "audit", "--community", "文化路社区"], capsys
+        ["--db", db, "--as", "grid-worker", "audit", "--community", "文化路社区"], capsys
     )
     assert code == 1 and "audit:read" in err
     code, out, _ = run(["--db", db, "--as", "auditor", "audit", "verify"], capsys)

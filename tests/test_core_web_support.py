@@ -19,16 +19,16 @@ def test_community_summary_withholds_what_the_role_may_not_list(
     report = commons.reports["community-summary"]
     with commons.unit_of_work(actor_for("cadre", community.id), readonly=True) as uow:
         full = report.run(uow, community, ReportParams()).data
-    with commons.unit_of_work(actor_for("clerk", community.id), readonly=True) as uow:
-        clerk = report.run(uow, community, ReportParams()).data
+    with commons.unit_of_work(actor_for("reader", community.id), readonly=True) as uow:
+        reader = report.run(uow, community, ReportParams()).data
     assert full["party_members"] > 0
     assert full["residents_groups"] == 3
-    # A clerk may list households and residents, not party members or groups.
-    assert clerk["households"] == full["households"] == 40
-    assert clerk["residents"] == full["residents"]
-    assert clerk["party_members"] is None
-    assert clerk["residents_groups"] is None
-    assert clerk["age_bands"] == full["age_bands"]
+    # A reader may list households and residents, not party members or groups.
+    assert reader["households"] == full["households"] == 40
+    assert reader["residents"] == full["residents"]
+    assert reader["party_members"] is None
+    assert reader["residents_groups"] is None
+    assert reader["age_bands"] == full["age_bands"]
 
 
 def test_read_entries_pages_newest_first(

@@ -121,8 +121,6 @@ def test_demo_users_are_created_with_passwords(demo: tuple[Commons, DemoResult])
         "admin",
         "cadre",
         "grid-worker",
-        "health-worker",
-        "clerk",
         "auditor",
         "resident",
     }

@@ -180,8 +180,8 @@ def test_looking_up_by_a_sensitive_column_needs_its_reveal(
         )
     with commons.unit_of_work(actor_for("cadre", first), readonly=True) as uow:
         assert lookup(uow, Resident, number, by="id_number").id == person.id
-    clerk = actor_for("clerk", first)
-    with commons.unit_of_work(clerk, readonly=True) as uow:
+    reader = actor_for("reader", first)
+    with commons.unit_of_work(reader, readonly=True) as uow:
         assert lookup(uow, Resident, "张三", community_id=first.id).id == person.id
         with pytest.raises(AccessDenied, match="reveal:identity"):
             lookup(uow, Resident, number, by="id_number")
@@ -243,7 +243,7 @@ def test_a_plugin_service_checks_finds_refuses_and_validates(
             Counter(uow).rename("文化路社区", "工商银行文化路支行", "x" * 300)
         assert [p.code for p in bad.value.problems] == ["text.too_long"]
     with (
-        commons.unit_of_work(actor_for("clerk", first)) as uow,
+        commons.unit_of_work(actor_for("reader", first)) as uow,
         pytest.raises(AccessDenied, match="partner_unit:update"),
     ):
         Counter(uow).rename("文化路社区", "工商银行文化路支行", "银行")

@@ -1,6 +1,6 @@
 """Filters, sorts, joins and computations on sensitive columns need the permission to reveal them.
 
-Each shape below was tried as a clerk (no reveal permission) and a grid
+Each shape below was tried as a reader (no reveal permission) and a grid
 worker (``reveal:contact`` only) through the repositories and through
 statements built on ``uow.scoped()`` executed on the unit of work's
 connection; before the query guard, all but the plain column ones returned
@@ -221,7 +221,7 @@ def _refused(uow: UnitOfWork, shape: Shape, number: str) -> str | None:
     return None
 
 
-@pytest.mark.parametrize("role", ["clerk", "grid_worker"])
+@pytest.mark.parametrize("role", ["reader", "grid_worker"])
 def test_every_shape_is_refused_without_the_reveal_permission(
     commons: Commons, demo_community: Callable[..., DemoContext], actor_for: Any, role: str
 ) -> None:
@@ -282,8 +282,8 @@ def test_reads_and_internal_statements_pass(
     commons: Commons, demo_community: Callable[..., DemoContext], actor_for: Any
 ) -> None:
     made = demo_community(run_plugins=False).data["small"]
-    clerk = actor_for("clerk", made.community.id)
-    with commons.unit_of_work(clerk, readonly=True) as uow:
+    reader = actor_for("reader", made.community.id)
+    with commons.unit_of_work(reader, readonly=True) as uow:
         # Rows come back masked; filters on other columns, counts and aggregates work.
         people = uow.residents.find(resident.c.name != "", order_by=[resident.c.birth_date])
         assert people and all(p.id_number is None or "*" in p.id_number for p in people)

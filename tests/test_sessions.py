@@ -178,8 +178,8 @@ def test_revocation_ends_every_session_and_is_audited(
     assert entry.community_id == place.id
     assert entry.key == str(account.id)
     assert entry.actor == admin.username
-    clerk = Actor("li", frozenset({"clerk"}), Scope.community(place.id))
-    with commons.unit_of_work(clerk) as uow, pytest.raises(AccessDenied):
+    reader = Actor("li", frozenset({"reader"}), Scope.community(place.id))
+    with commons.unit_of_work(reader) as uow, pytest.raises(AccessDenied):
         UserService(uow).revoke_sessions("wang")
     with commons.unit_of_work(admin) as uow, pytest.raises(NotFound):
         UserService(uow).revoke_sessions("nobody")
@@ -220,14 +220,14 @@ def test_commons_users_commands(
 ) -> None:
     added = cli("add", "zhao", "--role", "grid_worker", "--community", "会话社区", "--zone", "9")
     assert isinstance(added.exception, NotFound), "an unknown zone is refused"
-    added = cli("add", "zhao", "--role", "clerk", "--community", str(place.id))
+    added = cli("add", "zhao", "--role", "reader", "--community", str(place.id))
     assert added.exit_code == 0, added.output
     password = added.output.split("password: ")[1].split()[0]
     account = Logins(commons).login("zhao", password, None)
     tokens = [store.start(account)[0] for _ in range(2)]
     listed = json.loads(cli("list", "--json").output)
     assert [(u["username"], u["roles"], u["scope"]) for u in listed] == [
-        ("zhao", ["clerk"], "community")
+        ("zhao", ["reader"], "community")
     ]
     revoked = cli("revoke", "zhao")
     assert revoked.exit_code == 0

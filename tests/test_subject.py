@@ -48,8 +48,8 @@ def test_export_gathers_everything_about_one_resident(
 
 
 def test_export_needs_the_permission(commons: Commons, stored: Any, actor_for: Any) -> None:
-    clerk = actor_for("clerk", stored.community.id)
-    with pytest.raises(AccessDenied), commons.unit_of_work(clerk) as uow:
+    reader = actor_for("reader", stored.community.id)
+    with pytest.raises(AccessDenied), commons.unit_of_work(reader) as uow:
         export_subject(uow, stored.residents[0].id)
 
 

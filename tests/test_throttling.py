@@ -82,7 +82,7 @@ def hasher(monkeypatch: pytest.MonkeyPatch, commons: Commons, admin: Actor) -> C
     with commons.unit_of_work(admin) as uow:
         for name in ("wang", "li"):
             UserService(uow).create(
-                name, roles=["clerk"], scope=Scope.everything(), password=PASSWORD
+                name, roles=["reader"], scope=Scope.everything(), password=PASSWORD
             )
     counting.verified = 0
     return counting
@@ -268,7 +268,7 @@ def test_an_outdated_hash_is_replaced_after_a_login(
     monkeypatch.setattr(users, "_hasher", old)
     with commons.unit_of_work(admin) as uow:
         UserService(uow).create(
-            "zhou", roles=["clerk"], scope=Scope.everything(), password=PASSWORD
+            "zhou", roles=["reader"], scope=Scope.everything(), password=PASSWORD
         )
     current = PasswordHasher.from_parameters(profiles.CHEAPEST)
     monkeypatch.setattr(users, "_hasher", current)

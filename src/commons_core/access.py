@@ -198,32 +198,6 @@ BUILTIN_ROLES: tuple[Role, ...] = (
         ),
     ),
     Role(
-        "health_worker",
-        Label("健康管理员", "health worker"),
-        (
-            "resident:list",
-            "resident:read",
-            "household:list",
-            "household:read",
-            "partner_unit:list",
-            "partner_unit:read",
-            *_PLACES,
-            "reveal:health",
-            "reveal:contact",
-        ),
-    ),
-    Role(
-        "clerk",
-        Label("爱心超市营业员", "supermarket clerk"),
-        (
-            "household:list",
-            "household:read",
-            "resident:list",
-            "resident:read",
-            *_PLACES,
-        ),
-    ),
-    Role(
         "auditor",
         Label("审计员", "auditor"),
         (*_READ, "*:export", "audit:read", "reveal:*"),
@@ -243,6 +217,7 @@ BUILTIN_ROLES: tuple[Role, ...] = (
         ),
     ),
 )
+"""The core's roles. A plugin adds its own (``roles=`` of its manifest) and grants to these."""
 
 
 class AccessPolicy:

@@ -9,6 +9,7 @@ every Python example. The ``commons`` sessions the manual shows are run here.
 from __future__ import annotations
 
 import doctest
+import importlib
 import os
 import re
 import shlex
@@ -26,6 +27,23 @@ from commons_core.model import LabeledEnum
 DOCS = Path(__file__).parents[2] / "docs"
 BIN = Path(sys.executable).parent
 PAGES = sorted(DOCS.rglob("*.md"))
+
+
+DOCUMENTED_MODULES = (
+    "commons_core",
+    "commons_core.access",
+    "commons_core.conformance",
+    "commons_core.errors",
+    "commons_core.plugin",
+    "commons_core.reports",
+    "commons_core.services",
+    "commons_core.storage",
+    "commons_core.validation",
+    "commons_core.cli",
+    "commons_core.cli.options",
+)
+"""The modules plugins import (``docs/plugins/writing.md``, "Imports"): each public name
+of theirs has its entry in the built manual."""
 
 
 def sphinx(builder: str, out: Path) -> subprocess.CompletedProcess[str]:
@@ -64,6 +82,15 @@ def test_html_builds_without_warnings_and_references_everything(tmp_path: Path) 
     citus = (tmp_path / "html" / "citus.html").read_text(encoding="utf-8")
     assert "create_reference_table" in citus
     assert "colocate_with" in citus
+    pages = "".join(p.read_text(encoding="utf-8") for p in (tmp_path / "html").rglob("*.html"))
+    anchors = {m.rsplit(".", 1)[-1] for m in re.findall(r'id="(commons_core\.[\w.]+)"', pages)}
+    missing = [
+        f"{module}.{name}"
+        for module in DOCUMENTED_MODULES
+        for name in importlib.import_module(module).__all__
+        if name not in anchors and not name.startswith("__")
+    ]
+    assert not missing, f"public names the manual does not document: {missing}"
 
 
 @pytest.mark.slow

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -13,13 +14,16 @@ import pytest
 
 from commons_core.errors import ConfigurationError
 from commons_core.scaffold import MAX_NAME_LENGTH, create_plugin, plugin_names, render
+from commons_core.testing import POSTGRES_ENV
 
 BIN = Path(sys.executable).parent
+ROOT = Path(__file__).resolve().parents[2]
 SHAPE = {
     ".gitignore",
     "pyproject.toml",
     "README.md",
     "src/commons_visit_log/__init__.py",
+    "src/commons_visit_log/__init__.pyi",
     "src/commons_visit_log/model.py",
     "src/commons_visit_log/tables.py",
     "src/commons_visit_log/rules.py",
@@ -27,11 +31,11 @@ SHAPE = {
     "src/commons_visit_log/reports.py",
     "src/commons_visit_log/cli.py",
     "src/commons_visit_log/demo.py",
-    "src/commons_visit_log/hooks.py",
     "src/commons_visit_log/py.typed",
     "src/commons_visit_log/migrations/versions/visit_log_0001_initial.py",
     "tests/conftest.py",
     "tests/test_visit_log.py",
+    "tests/test_conformance.py",
 }
 
 
@@ -67,7 +71,14 @@ def test_the_package_has_the_shape_of_the_bundled_plugins() -> None:
     files = render(plugin_names("visit-log", title_zh="走访", title_en="visit log"))
     assert set(files) == {PurePosixPath(p) for p in SHAPE}
     pyproject = files[PurePosixPath("pyproject.toml")]
-    assert '[project.entry-points.commons_core]\nvisit_log = "commons_visit_log.hooks"' in pyproject
+    entry_point = '[project.entry-points.commons_core]\nvisit_log = "commons_visit_log:plugin"'
+    assert entry_point in pyproject
+    assert '"lazy_loader>=0.4"' in pyproject
+    assert '"__init__.pyi"' in pyproject.split("[tool.setuptools.package-data]", 1)[1]
+    manifest = files[PurePosixPath("src/commons_visit_log/__init__.py")]
+    assert "plugin = Plugin(" in manifest
+    # The command line group is named as the plugin, dashed (docs/plugins/writing.md).
+    assert 'LazyCommand(\n            "visit-log",\n            ".cli:visit_log",' in manifest
     assert (
         'Label("走访记录", "visit log record")'
         in files[PurePosixPath("src/commons_visit_log/model.py")]
@@ -101,39 +112,61 @@ def run(command: list[str], cwd: Path, env: dict[str, str]) -> str:
     return done.stdout
 
 
+def test_the_generated_lint_settings_are_the_projects() -> None:
+    """The generated project is linted as the core is: the same rules, the same exceptions."""
+    generated = tomllib.loads(render(plugin_names("visit-log"))[PurePosixPath("pyproject.toml")])
+    ours = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    theirs, core = generated["tool"]["ruff"], ours["tool"]["ruff"]
+    for key in ("line-length", "target-version"):
+        assert theirs[key] == core[key], key
+    for key in ("select", "ignore", "flake8-bugbear"):
+        assert theirs["lint"][key] == core["lint"][key], key
+    ignores = theirs["lint"]["per-file-ignores"]
+    assert ignores["tests/**"] == core["lint"]["per-file-ignores"]["tests/**"]
+
+
+def installed(package: Path, site: Path) -> None:
+    """Make ``package`` (its ``src`` on ``PYTHONPATH``) installed as pip would, without pip:
+    a ``.dist-info`` in ``site`` carrying the entry points its ``pyproject.toml`` declares."""
+    project = tomllib.loads((package / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    info = site / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
+    info.mkdir(parents=True)
+    (info / "METADATA").write_text(
+        f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n",
+        encoding="utf-8",
+    )
+    groups = project["entry-points"]
+    (info / "entry_points.txt").write_text(
+        "".join(
+            f"[{group}]\n" + "".join(f"{k} = {v}\n" for k, v in points.items())
+            for group, points in groups.items()
+        ),
+        encoding="utf-8",
+    )
+
+
 @pytest.mark.slow
-def test_a_scaffolded_plugin_installs_migrates_and_passes_its_tests(tmp_path: Path) -> None:
+def test_a_scaffolded_plugin_lints_installs_migrates_and_passes_its_tests(tmp_path: Path) -> None:
     package = create_plugin(plugin_names("visit-log"), tmp_path)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST_", "COV_"))}
     env.pop("COMMONS_DATABASE_URL", None)
-    # The project's own standards apply to what it generates.
-    run([str(BIN / "ruff"), "check", "."], package, env)
-    run([str(BIN / "ruff"), "format", "--check", "."], package, env)
+    # Its own tests on PostgreSQL are the kit's fixtures, tested by the core: SQLite keeps
+    # this test within a minute.
+    env.pop(POSTGRES_ENV, None)
+    # The project's own standards apply to what it generates, with its own settings.
+    run([str(BIN / "ruff"), "check", "--no-cache", "."], package, env)
+    run([str(BIN / "ruff"), "format", "--no-cache", "--check", "."], package, env)
     run(
         [str(BIN / "mypy"), "--strict", "--cache-dir", str(tmp_path / "mypy"), "src", "tests"],
         package,
         env,
     )
 
-    # Installed (a real wheel build) into a folder of its own rather than the
-    # running environment, so no other test ever sees the plugin.
+    # Installed beside the running environment, not into it, so no other test sees it:
+    # its source on PYTHONPATH and its entry point in a .dist-info of its own.
     site = tmp_path / "site"
-    run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--quiet",
-            "--no-deps",
-            "--target",
-            str(site),
-            str(package),
-        ],
-        tmp_path,
-        env,
-    )
-    env["PYTHONPATH"] = str(site)
+    installed(package, site)
+    env["PYTHONPATH"] = os.pathsep.join([str(package / "src"), str(site)])
     database = f"sqlite:///{tmp_path / 'plugin.db'}"
     upgraded = run([str(BIN / "commons"), "--db", database, "db", "upgrade"], tmp_path, env)
     assert "visit_log_0001" in upgraded
@@ -141,16 +174,11 @@ def test_a_scaffolded_plugin_installs_migrates_and_passes_its_tests(tmp_path: Pa
     listed = run([str(BIN / "commons"), "--db", database, "plugins", "--json"], tmp_path, env)
     assert '"name": "visit_log"' in listed
     assert '"status": "ok"' in listed.split('"name": "visit_log"', 1)[1]
+    helped = run([str(BIN / "commons"), "--help"], tmp_path, env)
+    assert "visit-log" in helped, "the command line group is named as the plugin, dashed"
 
     tested = run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-        ],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
         package,
         env,
     )

@@ -63,9 +63,9 @@ def test_an_entity_with_a_sheet_exports_in_its_layout_by_either_name(
 def test_an_actor_without_the_export_permission_is_told_that_one(
     commons: Commons, actor_for: Callable[..., Actor], community: Community, tmp_path: Path
 ) -> None:
-    clerk = actor_for("grid_worker", community)
+    worker = actor_for("grid_worker", community)
     with pytest.raises(AccessDenied) as denied:
-        export_table(commons, clerk, "residents", "边界社区", output=tmp_path / "x.csv")
+        export_table(commons, worker, "residents", "边界社区", output=tmp_path / "x.csv")
     assert "resident:export" in str(denied.value)
 
 

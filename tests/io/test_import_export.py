@@ -342,10 +342,10 @@ def test_masked_export_and_its_audit(
         export_table(
             commons, actor_for("grid_worker", community.id), "residents", "导入社区", output=out
         )
-    clerk = actor_for("auditor", community.id)
+    auditor = actor_for("auditor", community.id)
     revealed = export_table(
         commons,
-        clerk,
+        auditor,
         "residents",
         "导入社区",
         fmt="json",
@@ -542,5 +542,5 @@ def test_export_of_any_entity_is_masked_by_field(
     assert "version" not in staff[0]
     with pytest.raises(AccessDenied):
         export_table(
-            commons, actor_for("clerk", demo.communities["small"].id), "staff", name, output=out
+            commons, actor_for("reader", demo.communities["small"].id), "staff", name, output=out
         )

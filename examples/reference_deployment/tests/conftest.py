@@ -26,3 +26,14 @@ def bundled_plugins() -> dict[str, object]:
         "safety_patrol": safety_patrol,
         "reference_deployment": reference,
     }
+
+
+@pytest.fixture
+def commons_plugins() -> dict[str, object]:
+    """The plugins whose roles the deployment's logins include: the love supermarket's
+    ``clerk`` and elderly health's ``health-worker`` (the core has neither role).
+    A test module may say otherwise (``bundled_plugins`` for every route)."""
+    from commons_elderly_health import plugin as elderly_health
+    from commons_love_supermarket import plugin as love_supermarket
+
+    return {"love_supermarket": love_supermarket, "elderly_health": elderly_health}

@@ -113,7 +113,10 @@ def test_every_day_and_number_parameter_out_of_range_is_a_named_4xx(site: Site) 
     assert any("elderly-health/coverage?as_of" in t for t in tried)
     assert any("/audit?offset" in t for t in tried)
     assert any("/households?page" in t for t in tried)
-    assert sum("/reports/" in t for t in tried) == len(site.commons.reports)
+    for report in site.commons.reports:  # each report's API route, page and download
+        reached = [t for t in tried if f"/reports/{report}" in t]
+        assert any(t.startswith("/api/") for t in reached), report
+        assert any(f"/reports/{report}/download?" in t for t in reached), report
 
 
 def test_periods_of_centuries_or_longer_than_ten_years_are_named(site: Site) -> None:

@@ -49,7 +49,7 @@ def test_values_are_masked_unless_revealed(
     assert (shown.systolic, shown.diastolic, shown.glucose) == (SYSTOLIC, DIASTOLIC, GLUCOSE)
 
 
-@pytest.mark.parametrize("role", ["cadre", "grid_worker", "clerk"])
+@pytest.mark.parametrize("role", ["cadre", "grid_worker", "resident"])
 def test_only_reveal_health_shows_values(
     commons: Commons,
     world: World,

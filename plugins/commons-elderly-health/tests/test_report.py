@@ -122,7 +122,7 @@ def test_the_report_needs_the_permission_to_list_files(
     commons: Commons, world: World, actor_for: Callable[..., Actor]
 ) -> None:
     with pytest.raises(AccessDenied):
-        run(commons, world, actor_for("clerk", world.community_id))
+        run(commons, world, actor_for("resident", world.community_id))
     assert run(commons, world, actor_for("cadre", world.community_id))["residents_60_plus"] >= 2
 
 

@@ -162,7 +162,7 @@ def test_check_ups_are_by_a_partner_clinic(
 def test_only_holders_of_the_record_permission_record(
     commons: Commons, world: World, actor_for: Callable[..., Actor]
 ) -> None:
-    for role in ("cadre", "clerk", "grid_worker"):
+    for role in ("cadre", "resident", "grid_worker"):
         actor = actor_for(role, world.community_id)
         with pytest.raises(AccessDenied), commons.unit_of_work(actor) as uow:
             HealthRecords(uow).open_file(world.residents["张奶奶"])

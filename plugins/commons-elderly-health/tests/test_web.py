@@ -23,7 +23,7 @@ from litestar.testing import TestClient
 def client_for(
     commons: Commons, world: World, cheap_hashing: None
 ) -> Callable[[str], TestClient[Any]]:
-    """``client_for("clerk")``: the app's client logged in as that user (one user per role)."""
+    """``client_for("cadre")``: the app's client logged in as that user (one user per role)."""
     add_users(commons, world.context, "small")
     return Site(commons, world.context).client
 
@@ -65,10 +65,10 @@ def test_the_health_worker_sees_coverage_and_the_nav(
     assert "张奶奶" in client.get(page(world, "overdue")).text
 
 
-def test_a_clerk_is_refused_and_sees_no_links(
+def test_a_role_without_health_permissions_is_refused_and_sees_no_links(
     client_for: Callable[[str], TestClient[Any]], world: World, open_file: Any
 ) -> None:
-    client = client_for("clerk")
+    client = client_for("resident")
     assert client.get(page(world)).status_code == 403
     assert client.get(page(world, "blood-pressure")).status_code == 403
     assert client.get(api(world, "coverage")).status_code == 403

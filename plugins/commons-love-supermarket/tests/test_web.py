@@ -102,7 +102,7 @@ def test_navigation_shows_what_each_role_may_open(site: Site) -> None:
         "cadre": {"stock", "sale", "ledger"},
         "auditor": {"stock", "ledger"},
         "grid-worker": set(),
-        "health-worker": set(),
+        "resident": set(),
     }
     for username, expected in links.items():
         assert site.nav_links(username, "love-supermarket") == expected, username
@@ -283,7 +283,8 @@ def test_roles_without_the_permission_are_refused(site: Site, buyers: Buyers) ->
     assert answer.status_code == 403
     assert answer.json()["zh"]
     assert grid.get(page(site, "/sale")).status_code == 403
-    health = site.client("health-worker")
+    # A role with nothing of the supermarket's (the core's resident self-service).
+    health = site.client("resident")
     for path in ("/stock", "/items", "/ledger"):
         assert health.get(api(site, path)).status_code == 403, path
     for path in ("/stock", "/ledger"):

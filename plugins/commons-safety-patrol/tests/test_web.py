@@ -80,8 +80,7 @@ def test_navigation_shows_what_each_role_may_open(site: Site) -> None:
         "cadre": {"roster", "check-in", "coverage"},
         "grid-worker": {"roster", "check-in", "coverage"},
         "auditor": {"roster", "coverage"},
-        "clerk": set(),
-        "health-worker": set(),
+        "resident": set(),
     }
     for username, expected in links.items():
         assert site.nav_links(username, "safety-patrol") == expected, username
@@ -204,21 +203,22 @@ def test_check_in_bad_input_is_422_with_field_errors(site: Site) -> None:
 
 def test_roles_without_the_permission_are_refused(site: Site) -> None:
     duty = unchecked(site)
-    clerk = site.client("clerk")
-    answer = clerk.post(
+    # A role with nothing of the patrols' (the core's resident self-service).
+    resident = site.client("resident")
+    answer = resident.post(
         api(site, "/check-ins"),
         json={
             "shift_id": str(duty.entry.shift.id),
             "member_id": str(duty.member.member_id),
             "checked_in_at": duty.during.isoformat(),
         },
-        headers=site.csrf(clerk),
+        headers=site.csrf(resident),
     )
     assert answer.status_code == 403
     assert answer.json()["en"]
     for path in ("/roster", "/coverage"):
-        assert clerk.get(api(site, path)).status_code == 403, path
-        assert clerk.get(page(site, path)).status_code == 403, path
+        assert resident.get(api(site, path)).status_code == 403, path
+        assert resident.get(page(site, path)).status_code == 403, path
     auditor = site.client("auditor")
     assert auditor.get(page(site, "/roster")).status_code == 200
     assert auditor.get(page(site, "/check-in")).status_code == 403

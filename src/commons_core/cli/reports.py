@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import csv
-import sys
 from datetime import date
+from pathlib import Path
 
 import click
 
@@ -18,9 +17,15 @@ from commons_core.cli.context import echo_json, get_actor, get_commons, get_stat
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["table", "json", "csv"]),
+    type=click.Choice(["table", "json", "csv", "xlsx"]),
     default="table",
     show_default=True,
+    help="输出格式;xlsx 需要 --output / output format; xlsx needs --output.",
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="写入此文件(csv、xlsx) / write to this file (csv, xlsx).",
 )
 @click.option("--as-of", type=click.DateTime(["%Y-%m-%d"]), help="统计日期 / as of this day.")
 @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="起 / period start.")
@@ -30,6 +35,7 @@ def report(
     list_reports: bool,
     community_ref: str | None,
     output_format: str,
+    output: Path | None,
     as_of: object,
     start: object,
     end: object,
@@ -55,16 +61,29 @@ def report(
         )
     if community_ref is None:
         raise click.UsageError("需要 --community / --community is required")
+    if output_format == "xlsx" and output is None:
+        raise click.UsageError(
+            "--format xlsx 需要 --output 文件 / --format xlsx needs --output FILE"
+        )
     params = ReportParams(as_of=_day(as_of) or date.today(), start=_day(start), end=_day(end))
     with commons.unit_of_work(get_actor(), readonly=True) as uow:
         community = uow.find_community(community_ref)
         result = found.run(uow, community, params)
-    if output_format == "json":
+    if output_format in ("csv", "xlsx"):
+        from commons_core.reports.files import report_bytes, report_csv
+
+        if output is None:
+            click.echo(report_csv(result), nl=False)
+            return
+        from commons_core.io.output import replacing
+
+        title = f"{found.title.zh} {community.name}"
+        with replacing(output) as partial:
+            partial.write_bytes(
+                report_bytes(result, title, "xlsx" if output_format == "xlsx" else "csv")
+            )
+    elif output_format == "json":
         echo_json(result.data)
-    elif output_format == "csv":
-        writer = csv.writer(sys.stdout)
-        writer.writerow([c.key for c in result.columns])
-        writer.writerows(result.rows)
     else:
         from rich.console import Console
         from rich.table import Table

@@ -9,10 +9,11 @@ from typing import Any
 
 import click
 
-from commons_core.cli.context import echo_json, get_actor, get_commons
+from commons_core.cli.context import echo_json, get_actor, get_commons, get_state
 from commons_core.io.limits import ImportLimits
 
 SHEETS = ("residents", "households", "partner-units")
+"""The core's own sheets; importable entities (:mod:`commons_core.io.derive`) add theirs."""
 LIMITS = ImportLimits()
 """The import's default limits, shown by ``commons import --help``."""
 _WHOLE = click.IntRange(min=1)
@@ -39,6 +40,48 @@ def limit_options(command: Any) -> Any:
             command
         )
     return command
+
+
+class SheetKind(click.ParamType):  # type: ignore[type-arg]
+    """A sheet's name: a core sheet, or an importable entity (by name, or its table's name
+    with ``-`` for ``_``); an unknown name is a usage error naming the choices."""
+
+    name = "kind"
+
+    def get_metavar(self, param: click.Parameter, ctx: click.Context | None = None) -> str:
+        """``residents|households|partner-units|ENTITY``."""
+        return "|".join(SHEETS) + "|ENTITY"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> str:
+        """The sheet's kind: the core sheet's name or the entity's name."""
+        from commons_core.errors import UsageError
+        from commons_core.io.derive import resolve_sheet
+
+        if value in SHEETS:
+            return str(value)
+        try:
+            return resolve_sheet(str(value), get_state(ctx).host.entities()).kind
+        except UsageError as error:
+            self.fail(str(error), param, ctx)
+
+
+class SheetCommand(click.Command):
+    """A command taking a sheet's name; its help lists the importable entities installed."""
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command's help, then the sheets it accepts."""
+        from commons_core.io.derive import sheet_names
+
+        super().format_help_text(ctx, formatter)
+        with formatter.section("可用表格 / sheets"):
+            formatter.write_text(", ".join(sheet_names(get_state(ctx).host.entities())))
+
+
+def _sheet(kind: str) -> Any:
+    """The sheet of ``kind`` (checked by :class:`SheetKind`)."""
+    from commons_core.io.derive import resolve_sheet
+
+    return resolve_sheet(kind, get_state().host.entities())
 
 
 class Progress:
@@ -100,8 +143,8 @@ class Progress:
             self._bar.stop()
 
 
-@click.command("template")
-@click.argument("kind", type=click.Choice(SHEETS))
+@click.command("template", cls=SheetCommand)
+@click.argument("kind", type=SheetKind())
 @click.option(
     "--format",
     "fmt",
@@ -120,12 +163,12 @@ def template(kind: str, fmt: str, output: Path | None) -> None:
     from commons_core.io import write_template
 
     path = output or Path(f"{kind}-template.{fmt}")
-    write_template(kind, path, "csv" if fmt == "csv" else "xlsx")
+    write_template(_sheet(kind), path, "csv" if fmt == "csv" else "xlsx")
     click.echo(f"已生成模板 / template written: {path}")
 
 
-@click.command("import")
-@click.argument("kind", type=click.Choice(SHEETS))
+@click.command("import", cls=SheetCommand)
+@click.argument("kind", type=SheetKind())
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--community", "community_ref", required=True, metavar="NAME_OR_ID", help="社区 / community."

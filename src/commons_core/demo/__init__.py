@@ -2,12 +2,15 @@
 
 ``commons demo`` calls :func:`load_demo`, which writes the core's records,
 lets every plugin add its own through ``commons_demo_data`` in the same unit
-of work, and creates one user per built-in role in 文化路社区.
+of work, and creates one user per role in 文化路社区 (:func:`demo_users`): the
+core's and every plugin's, so a plugin's role can log in to the demo without a
+line of its own.
 """
 
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -15,7 +18,7 @@ import attrs
 from faker import Faker
 from sqlalchemy import select
 
-from commons_core.access import Actor, Scope
+from commons_core.access import Actor, Role, Scope
 from commons_core.demo.figures import DEMO_COMMUNITIES, WENHUALU, CommunitySpec
 from commons_core.demo.generate import CommunityData, generate_community
 from commons_core.model import (
@@ -45,10 +48,12 @@ if TYPE_CHECKING:
 __all__ = [
     "DEMO_COMMUNITIES",
     "DEMO_USERS",
+    "CommunityData",
     "CommunitySpec",
     "DemoAlreadyLoaded",
     "DemoContext",
     "DemoResult",
+    "demo_users",
     "load_demo",
     "store_community",
 ]
@@ -57,12 +62,23 @@ DEMO_USERS: tuple[tuple[str, str], ...] = (
     ("admin", "administrator"),
     ("cadre", "cadre"),
     ("grid-worker", "grid_worker"),
-    ("health-worker", "health_worker"),
-    ("clerk", "clerk"),
     ("auditor", "auditor"),
     ("resident", "resident"),
 )
-"""User name and role of the demo's users, all in 文化路社区."""
+"""User name and role of the demo's users for the core's roles, all in 文化路社区."""
+
+
+def demo_users(plugin_roles: Iterable[Role]) -> list[tuple[str, str]]:
+    """User name and role of every demo user: :data:`DEMO_USERS`, then one per plugin role,
+    named as the role with dashes (the love supermarket's ``clerk`` logs in as ``clerk``,
+    elderly health's ``health_worker`` as ``health-worker``)."""
+    users = list(DEMO_USERS)
+    taken = {role for _, role in users}
+    for role in plugin_roles:
+        if role.name not in taken:
+            taken.add(role.name)
+            users.append((role.name.replace("_", "-"), role.name))
+    return users
 
 
 @attrs.frozen
@@ -130,7 +146,7 @@ def load_demo(
             seed=seed,
         )
         commons.host.demo_data(uow, context)
-        passwords = _users(uow, data[WENHUALU.key])
+        passwords = _users(uow, data[WENHUALU.key], demo_users(commons.host.roles()))
     return DemoResult(tuple(d.community for d in data.values()), passwords)
 
 
@@ -160,13 +176,15 @@ def store_community(uow: UnitOfWork, data: CommunityData) -> None:
     uow.repo(Seat).add_many(data.seats)
 
 
-def _users(uow: UnitOfWork, data: CommunityData) -> dict[str, str]:
+def _users(
+    uow: UnitOfWork, data: CommunityData, accounts: Iterable[tuple[str, str]]
+) -> dict[str, str]:
     users = UserService(uow)
     cid = data.community.id
     zone_one = next(z for z in data.grid_zones if z.number == 1)
     household = next(h for h in data.households if h.grid_zone_id == zone_one.id)
     passwords: dict[str, str] = {}
-    for username, role in DEMO_USERS:
+    for username, role in accounts:
         if role == "grid_worker":
             scope = Scope.zone(cid, zone_one.id)
         elif role == "resident":

@@ -188,17 +188,17 @@ def import_table(
                 f"the error file {errors_to} is the file being imported and writing it"
                 " would destroy it; choose another name",
             )
-    layout = sheet(kind)
+    layout, make_loader = _sheet_of(commons, kind)
     started = time.perf_counter()
     with commons.unit_of_work(actor, readonly=True) as uow:
         community = uow.find_community(community_ref)
-    summary = ImportSummary(kind=kind, community=community.name, dry_run=options.dry_run)
+    summary = ImportSummary(kind=layout.kind, community=community.name, dry_run=options.dry_run)
     batched = options.on_error == "skip" and not options.dry_run
     if batched:
         _read_through(path, options.limits)
     with bulk_collection(), open_table(path, options.limits) as reader:
         columns = _columns(layout, reader, summary)
-        loader = _LOADERS[kind](commons, community, layout, {c.key for c in columns if c})
+        loader = make_loader(commons, community, layout, {c.key for c in columns if c})
         marked = reader.marked_text
         with SeenKeys() as seen, _error_file(errors_to, reader.headers, marked) as errors:
             run = _Run(commons, actor, loader, seen, errors, summary, options)
@@ -211,6 +211,17 @@ def import_table(
     if summary.rejected and options.on_error == "abort":
         raise ImportFailed(summary)
     return summary
+
+
+def _sheet_of(commons: Commons, kind: str) -> tuple[Sheet, _LoaderFactory]:
+    """The sheet of ``kind`` and its loader: a core sheet's, else an importable entity's
+    derived sheet (:mod:`commons_core.io.derive`; a usage error names the choices)."""
+    if kind in _LOADERS:
+        return sheet(kind), _LOADERS[kind]
+    from commons_core.io.derive import resolve_sheet
+    from commons_core.io.entity_import import EntityLoader
+
+    return resolve_sheet(kind, commons.entities), EntityLoader
 
 
 def _read_through(path: Path, limits: ImportLimits) -> None:
@@ -292,7 +303,7 @@ def _maskable(layout: Sheet) -> set[str]:
     sensitive: set[str] = set()
     for model in (Resident, Household, PartnerUnit):
         sensitive.update(sensitive_fields(model))
-    return {c.key for c in layout.columns if c.key in sensitive}
+    return {c.key for c in layout.columns if c.key in sensitive} | layout.sensitive
 
 
 def _cell(column: Column, raw: Any, maskable: bool, marked: bool) -> Any:
@@ -1114,7 +1125,8 @@ class _PartnerUnitLoader(_EntityLoader):
         return {}
 
 
-_LOADERS: dict[str, Callable[[Commons, Community, Sheet, set[str]], _Loader]] = {
+_LoaderFactory = Callable[["Commons", Community, Sheet, set[str]], "_Loader"]
+_LOADERS: dict[str, _LoaderFactory] = {
     "residents": _ResidentLoader,
     "households": _HouseholdLoader,
     "partner-units": _PartnerUnitLoader,

@@ -89,7 +89,11 @@ class Sheet:
     label: Label
     columns: tuple[Column, ...]
     key_columns: tuple[str, ...]
-    """Columns that identify a row's record on re-import, in order of preference."""
+    """Columns that identify a row's record on re-import, in order of preference (a derived
+    sheet's: together, see :func:`commons_core.io.derive.match_columns`)."""
+    sensitive: frozenset[str] = frozenset()
+    """Columns of sensitive fields, whose masked values mean "keep what is stored" (derived
+    sheets; the importer knows the core sheets' own)."""
 
     def column(self, key: str) -> Column:
         """The column with this key."""

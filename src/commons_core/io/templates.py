@@ -22,9 +22,13 @@ CHOICES_SHEET = "选项 choices"
 HELP_SHEET = "说明 help"
 
 
-def write_template(kind: str, path: Path, fmt: Literal["xlsx", "csv"] = "xlsx") -> Path:
-    """Write the template of ``kind`` to ``path``; returns the path."""
-    layout = sheet(kind)
+def write_template(kind: str | Sheet, path: Path, fmt: Literal["xlsx", "csv"] = "xlsx") -> Path:
+    """Write the template of ``kind`` to ``path``; returns the path.
+
+    ``kind`` is a core sheet's name or a sheet, such as an importable entity's
+    (:func:`commons_core.io.derive.resolve_sheet` finds it by name).
+    """
+    layout = sheet(kind) if isinstance(kind, str) else kind
     with replacing(path) as partial:
         if fmt == "csv":
             with partial.open("w", encoding="utf-8-sig", newline="") as handle:

@@ -124,6 +124,10 @@ class LifeEvent:
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     kind: LifeEventKind = attrs.field(metadata=label("类别", "kind"))
     occurred_on: date = attrs.field(metadata=label("发生日期", "occurred on"))
-    resident_id: UUID | None = attrs.field(default=None, metadata=label("居民", "resident"))
-    household_id: UUID | None = attrs.field(default=None, metadata=label("户", "household"))
+    resident_id: UUID | None = attrs.field(
+        default=None, metadata=label("居民", "resident", references="resident")
+    )
+    household_id: UUID | None = attrs.field(
+        default=None, metadata=label("户", "household", references="household")
+    )
     detail: str | None = attrs.field(default=None, metadata=label("说明", "detail"))

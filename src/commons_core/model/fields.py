@@ -79,11 +79,24 @@ class FieldInfo:
 
     label: Label
     sensitivity: Sensitivity | None = None
+    length: int | None = None
+    """The most characters a text (or an enum's value, a set's values joined) holds."""
+    references: str | None = None
+    """The community-scoped table whose ``id`` this field holds (``"resident"``)."""
 
 
-def label(zh: str, en: str, *, sensitive: Sensitivity | None = None) -> dict[str, Any]:
-    """Field metadata for ``attrs.field(metadata=...)``: labels and sensitivity."""
-    return {META_KEY: FieldInfo(Label(zh, en), sensitive)}
+def label(
+    zh: str,
+    en: str,
+    *,
+    sensitive: Sensitivity | None = None,
+    length: int | None = None,
+    references: str | None = None,
+) -> dict[str, Any]:
+    """Field metadata for ``attrs.field(metadata=...)``: labels, sensitivity and, for the
+    record's derived table (:func:`commons_core.storage.record_table`), the text's
+    ``length`` (none: unbounded text) and the table a link ``references``."""
+    return {META_KEY: FieldInfo(Label(zh, en), sensitive, length, references)}
 
 
 def field_info(field: attrs.Attribute[Any]) -> FieldInfo:

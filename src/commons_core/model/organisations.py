@@ -36,9 +36,9 @@ class PartyBranch:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("名称", "name"))
+    name: str = attrs.field(metadata=label("名称", "name", length=100))
     activity_day: str | None = attrs.field(
-        default=None, metadata=label("党员活动日", "party activity day")
+        default=None, metadata=label("党员活动日", "party activity day", length=100)
     )
     founded_on: date | None = attrs.field(default=None, metadata=label("成立日期", "founded on"))
     version: int = attrs.field(default=0, metadata=label("版本", "version"))
@@ -52,10 +52,15 @@ class PartyMember:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    branch_id: UUID = attrs.field(metadata=label("所属党组织", "party organisation"))
-    name: str = attrs.field(metadata=label("姓名", "name"))
+    branch_id: UUID = attrs.field(
+        metadata=label("所属党组织", "party organisation", references="party_branch")
+    )
+    name: str = attrs.field(metadata=label("姓名", "name", length=100))
     resident_id: UUID | None = attrs.field(
-        default=None, metadata=label("居民档案", "resident", sensitive=Sensitivity.POLITICAL)
+        default=None,
+        metadata=label(
+            "居民档案", "resident", sensitive=Sensitivity.POLITICAL, references="resident"
+        ),
     )
     joined_on: date | None = attrs.field(default=None, metadata=label("入党日期", "joined on"))
     floating: bool = attrs.field(default=False, metadata=label("流动党员", "floating member"))
@@ -74,8 +79,10 @@ class Committee:
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     kind: CommitteeKind = attrs.field(metadata=label("类别", "kind"))
-    name: str = attrs.field(metadata=label("名称", "name"))
-    parent_id: UUID | None = attrs.field(default=None, metadata=label("上级组织", "parent"))
+    name: str = attrs.field(metadata=label("名称", "name", length=100))
+    parent_id: UUID | None = attrs.field(
+        default=None, metadata=label("上级组织", "parent", references="committee")
+    )
     term_years: int | None = attrs.field(default=None, metadata=label("任期(年)", "term (years)"))
     established_on: date | None = attrs.field(
         default=None, metadata=label("成立日期", "established on")
@@ -91,12 +98,14 @@ class Seat:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    committee_id: UUID = attrs.field(metadata=label("委员会", "committee"))
-    holder_name: str = attrs.field(metadata=label("姓名", "name"))
-    role: str = attrs.field(metadata=label("职务", "role"))
-    resident_id: UUID | None = attrs.field(default=None, metadata=label("居民档案", "resident"))
+    committee_id: UUID = attrs.field(metadata=label("委员会", "committee", references="committee"))
+    holder_name: str = attrs.field(metadata=label("姓名", "name", length=100))
+    role: str = attrs.field(metadata=label("职务", "role", length=100))
+    resident_id: UUID | None = attrs.field(
+        default=None, metadata=label("居民档案", "resident", references="resident")
+    )
     partner_unit_id: UUID | None = attrs.field(
-        default=None, metadata=label("所在共建单位", "partner unit")
+        default=None, metadata=label("所在共建单位", "partner unit", references="partner_unit")
     )
     term_start: date = attrs.field(metadata=label("任期开始", "term start"))
     term_end: date | None = attrs.field(default=None, metadata=label("任期结束", "term end"))
@@ -111,20 +120,22 @@ class PartnerUnit:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("单位名称", "name"))
+    name: str = attrs.field(metadata=label("单位名称", "name", length=100))
     kind: PartnerUnitKind = attrs.field(
         default=PartnerUnitKind.OTHER, metadata=label("单位类别", "kind")
     )
     credit_code: str | None = attrs.field(
-        default=None, metadata=label("统一社会信用代码", "unified social credit code")
+        default=None, metadata=label("统一社会信用代码", "unified social credit code", length=18)
     )
-    address: str | None = attrs.field(default=None, metadata=label("地址", "address"))
-    contact_name: str | None = attrs.field(default=None, metadata=label("联系人", "contact"))
+    address: str | None = attrs.field(default=None, metadata=label("地址", "address", length=300))
+    contact_name: str | None = attrs.field(
+        default=None, metadata=label("联系人", "contact", length=100)
+    )
     contact_phone: str | None = attrs.field(
-        default=None, metadata=label("联系电话", "contact phone")
+        default=None, metadata=label("联系电话", "contact phone", length=20)
     )
     council_office: str | None = attrs.field(
-        default=None, metadata=label("共建理事会职务", "office on the council")
+        default=None, metadata=label("共建理事会职务", "office on the council", length=100)
     )
     agreement_signed_on: date | None = attrs.field(
         default=None, metadata=label("共建协议签订日期", "agreement signed on")
@@ -156,13 +167,13 @@ class ServicePoint:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("名称", "name"))
+    name: str = attrs.field(metadata=label("名称", "name", length=100))
     kind: ServicePointKind = attrs.field(metadata=label("类别", "kind"))
     partner_unit_id: UUID | None = attrs.field(
-        default=None, metadata=label("所属单位", "run by partner unit")
+        default=None, metadata=label("所属单位", "run by partner unit", references="partner_unit")
     )
-    address: str | None = attrs.field(default=None, metadata=label("地址", "address"))
-    phone: str | None = attrs.field(default=None, metadata=label("电话", "phone"))
+    address: str | None = attrs.field(default=None, metadata=label("地址", "address", length=300))
+    phone: str | None = attrs.field(default=None, metadata=label("电话", "phone", length=20))
     opening_hours: tuple[OpeningHours, ...] = attrs.field(
         default=(), metadata=label("开放时间", "opening hours")
     )

@@ -39,18 +39,22 @@ class Household:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    household_no: str = attrs.field(metadata=label("户号", "household number"))
+    household_no: str = attrs.field(metadata=label("户号", "household number", length=50))
     household_type: HouseholdType = attrs.field(
         default=HouseholdType.REGISTERED, metadata=label("户别", "household type")
     )
     residents_group_id: UUID | None = attrs.field(
-        default=None, metadata=label("居民小组", "residents' group")
+        default=None, metadata=label("居民小组", "residents' group", references="residents_group")
     )
-    grid_zone_id: UUID | None = attrs.field(default=None, metadata=label("网格", "grid zone"))
-    building_id: UUID | None = attrs.field(default=None, metadata=label("楼栋", "building"))
-    unit: str | None = attrs.field(default=None, metadata=label("单元", "unit"))
-    room: str | None = attrs.field(default=None, metadata=label("房号", "room"))
-    address: str | None = attrs.field(default=None, metadata=label("现住址", "address"))
+    grid_zone_id: UUID | None = attrs.field(
+        default=None, metadata=label("网格", "grid zone", references="grid_zone")
+    )
+    building_id: UUID | None = attrs.field(
+        default=None, metadata=label("楼栋", "building", references="building")
+    )
+    unit: str | None = attrs.field(default=None, metadata=label("单元", "unit", length=20))
+    room: str | None = attrs.field(default=None, metadata=label("房号", "room", length=20))
+    address: str | None = attrs.field(default=None, metadata=label("现住址", "address", length=300))
     statuses: frozenset[HouseholdStatus] | None = attrs.field(
         default=frozenset(),
         metadata=label("特殊户类别", "special statuses", sensitive=Sensitivity.ASSISTANCE),
@@ -70,19 +74,22 @@ class Resident:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    household_id: UUID | None = attrs.field(default=None, metadata=label("所属户", "household"))
+    household_id: UUID | None = attrs.field(
+        default=None, metadata=label("所属户", "household", references="household")
+    )
     relation_to_head: RelationToHead = attrs.field(
         default=RelationToHead.HEAD, metadata=label("与户主关系", "relation to head")
     )
-    name: str = attrs.field(metadata=label("姓名", "name"))
+    name: str = attrs.field(metadata=label("姓名", "name", length=100))
     gender: Gender = attrs.field(metadata=label("性别", "gender"))
     birth_date: date = attrs.field(metadata=label("出生日期", "birth date"))
     ethnicity: Ethnicity = attrs.field(default=Ethnicity.HAN, metadata=label("民族", "ethnicity"))
     id_number: str | None = attrs.field(
-        default=None, metadata=label("身份证号", "ID number", sensitive=Sensitivity.IDENTITY)
+        default=None,
+        metadata=label("身份证号", "ID number", sensitive=Sensitivity.IDENTITY, length=18),
     )
     phone: str | None = attrs.field(
-        default=None, metadata=label("联系电话", "phone", sensitive=Sensitivity.CONTACT)
+        default=None, metadata=label("联系电话", "phone", sensitive=Sensitivity.CONTACT, length=20)
     )
     registration_status: RegistrationStatus = attrs.field(
         default=RegistrationStatus.PERMANENT, metadata=label("户籍状态", "registration status")
@@ -91,7 +98,7 @@ class Resident:
         default=None, metadata=label("就业状况", "employment status")
     )
     registered_address: str | None = attrs.field(
-        default=None, metadata=label("户籍地址", "registered address")
+        default=None, metadata=label("户籍地址", "registered address", length=300)
     )
     status: ResidentStatus = attrs.field(
         default=ResidentStatus.ACTIVE, metadata=label("在册状态", "status")
@@ -130,14 +137,16 @@ class Staff:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("姓名", "name"))
-    position: str = attrs.field(metadata=label("职务", "position"))
-    resident_id: UUID | None = attrs.field(default=None, metadata=label("居民档案", "resident"))
+    name: str = attrs.field(metadata=label("姓名", "name", length=100))
+    position: str = attrs.field(metadata=label("职务", "position", length=100))
+    resident_id: UUID | None = attrs.field(
+        default=None, metadata=label("居民档案", "resident", references="resident")
+    )
     grid_zone_id: UUID | None = attrs.field(
-        default=None, metadata=label("负责网格", "grid zone owned")
+        default=None, metadata=label("负责网格", "grid zone owned", references="grid_zone")
     )
     phone: str | None = attrs.field(
-        default=None, metadata=label("联系电话", "phone", sensitive=Sensitivity.CONTACT)
+        default=None, metadata=label("联系电话", "phone", sensitive=Sensitivity.CONTACT, length=20)
     )
     hired_on: date | None = attrs.field(default=None, metadata=label("入职日期", "hired on"))
     left_on: date | None = attrs.field(default=None, metadata=label("离职日期", "left on"))
@@ -152,7 +161,7 @@ class KeyGroupFlag:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
+    resident_id: UUID = attrs.field(metadata=label("居民", "resident", references="resident"))
     category: KeyGroupCategory | None = attrs.field(
         metadata=label("类别", "category", sensitive=Sensitivity.KEY_GROUP)
     )

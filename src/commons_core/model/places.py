@@ -62,7 +62,7 @@ class ResidentsGroup:
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     number: int = attrs.field(metadata=label("组号", "group number"))
-    name: str | None = attrs.field(default=None, metadata=label("名称", "name"))
+    name: str | None = attrs.field(default=None, metadata=label("名称", "name", length=100))
     leader_resident_id: UUID | None = attrs.field(
         default=None, metadata=label("小组长", "group leader")
     )
@@ -78,7 +78,7 @@ class GridZone:
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     number: int = attrs.field(metadata=label("网格号", "zone number"))
-    name: str | None = attrs.field(default=None, metadata=label("名称", "name"))
+    name: str | None = attrs.field(default=None, metadata=label("名称", "name", length=100))
     owner_staff_id: UUID | None = attrs.field(
         default=None, metadata=label("包片干部", "cadre in charge")
     )
@@ -93,8 +93,8 @@ class Compound:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("名称", "name"))
-    address: str | None = attrs.field(default=None, metadata=label("地址", "address"))
+    name: str = attrs.field(metadata=label("名称", "name", length=100))
+    address: str | None = attrs.field(default=None, metadata=label("地址", "address", length=300))
     gated: bool = attrs.field(default=False, metadata=label("封闭式管理", "gated"))
     version: int = attrs.field(default=0, metadata=label("版本", "version"))
 
@@ -107,9 +107,13 @@ class Building:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("楼栋名称", "name"))
-    compound_id: UUID | None = attrs.field(default=None, metadata=label("所属小区", "compound"))
-    grid_zone_id: UUID | None = attrs.field(default=None, metadata=label("所属网格", "grid zone"))
+    name: str = attrs.field(metadata=label("楼栋名称", "name", length=100))
+    compound_id: UUID | None = attrs.field(
+        default=None, metadata=label("所属小区", "compound", references="compound")
+    )
+    grid_zone_id: UUID | None = attrs.field(
+        default=None, metadata=label("所属网格", "grid zone", references="grid_zone")
+    )
     units: int | None = attrs.field(default=None, metadata=label("单元数", "stairwells (units)"))
     gated: bool = attrs.field(default=False, metadata=label("封闭式管理", "gated"))
     version: int = attrs.field(default=0, metadata=label("版本", "version"))

@@ -8,10 +8,17 @@ suffix ``.tmpl``, so nothing in them is mistaken for the core's own code;
 The result has the shape every bundled plugin has::
 
     commons-NAME/
-      pyproject.toml  README.md
-      src/commons_NAME/ __init__ model tables rules services reports cli demo hooks .py
-                        py.typed  migrations/versions/NAME_0001_initial.py
-      tests/conftest.py  tests/test_NAME.py
+      pyproject.toml       entry point  NAME = "commons_NAME:plugin"
+      README.md
+      src/commons_NAME/
+        __init__.py        plugin = Plugin(...): the manifest, every part a lazy reference
+        __init__.pyi       the public names, imported on first use (lazy_loader)
+        model tables rules services reports cli demo .py
+        py.typed  migrations/versions/NAME_0001_initial.py
+      tests/conftest.py  tests/test_NAME.py  tests/test_conformance.py
+
+It passes its own lint (``ruff check``, ``ruff format --check``, the core's
+settings), ``mypy --strict`` and its tests as it is written.
 """
 
 from __future__ import annotations
@@ -65,6 +72,11 @@ class PluginNames:
         return f"commons-{self.dashed}"
 
     @property
+    def camel(self) -> str:
+        """For class names (``LoveSupermarket``)."""
+        return "".join(word.capitalize() for word in self.name.split("_"))
+
+    @property
     def package(self) -> str:
         """The import package (``commons_love_supermarket``)."""
         return f"commons_{self.name}"
@@ -107,6 +119,7 @@ def render(names: PluginNames, *, now: datetime | None = None) -> dict[PurePosix
         "dashed": names.dashed,
         "dist": names.dist,
         "package": names.package,
+        "camel": names.camel,
         "title_zh": names.title_zh,
         "title_en": names.title_en,
         "core_version": major_minor,

@@ -14,33 +14,18 @@ from typing import Any
 from uuid import UUID
 
 import attrs
-from sqlalchemy import Table
 
-from commons_core.model import (
-    KeyGroupFlag,
-    PartyMember,
-    ResidentAnonymised,
-    ResidentStatus,
-    Seat,
-)
+from commons_core.model import ResidentAnonymised, ResidentStatus
 from commons_core.services.audit import read_entries
+from commons_core.services.erasure import erase
 from commons_core.services.repository import Repository
 from commons_core.services.unit_of_work import UnitOfWork
-from commons_core.storage.tables import key_group_flag, party_member, resident, seat
+from commons_core.storage.erasure import ANONYMOUS, resident_links
+from commons_core.storage.tables import resident
 
 __all__ = ["ANONYMOUS", "DEFAULT_RETENTION_DAYS", "anonymise_departed", "export_subject"]
 
-ANONYMOUS = "已匿名"
 DEFAULT_RETENTION_DAYS = 3 * 365
-
-
-def _links_to_resident(table: Table) -> list[str]:
-    """Columns of ``table`` that refer to a resident."""
-    columns = []
-    for fk in table.foreign_key_constraints:
-        if fk.referred_table.name == "resident":
-            columns += [c.name for c in fk.columns if c.name != "community_id"]
-    return columns
 
 
 def export_subject(uow: UnitOfWork, resident_id: UUID) -> dict[str, Any]:
@@ -59,7 +44,7 @@ def export_subject(uow: UnitOfWork, resident_id: UUID) -> dict[str, Any]:
     )
     records: dict[str, list[Any]] = {}
     for entity in uow.commons.entities:
-        columns = _links_to_resident(entity.table)
+        columns = resident_links(entity.table)
         if entity.name == "resident" or not columns:
             continue
         found = []
@@ -103,9 +88,11 @@ def anonymise_departed(
     """Anonymise residents who moved out more than ``retention_days`` ago; return their ids.
 
     Names become 已匿名; ID number, phone and registered address are removed;
-    the birth date keeps its year (1 January). Key-group flags are deleted,
-    names on party membership and seats anonymised, and plugins are told
-    through :class:`~commons_core.model.ResidentAnonymised`.
+    the birth date keeps its year (1 January). The records of core and plugins
+    that refer to the resident are deleted, anonymised or kept as each entity
+    declares (:func:`commons_core.services.erasure.erase`; key-group flags go,
+    names on party membership and seats become 已匿名), and
+    listeners are told through :class:`~commons_core.model.ResidentAnonymised`.
     """
     today = today or uow.rule_context.today
     cutoff = today - timedelta(days=retention_days)
@@ -127,12 +114,7 @@ def anonymise_departed(
                 birth_date=date(person.birth_date.year, 1, 1),
             )
         )
-        for flag in uow.repo(KeyGroupFlag).find(key_group_flag.c.resident_id == person.id):
-            uow.repo(KeyGroupFlag).delete(flag)
-        for member in uow.repo(PartyMember).find(party_member.c.resident_id == person.id):
-            uow.repo(PartyMember).update(attrs.evolve(member, name=ANONYMOUS))
-        for held in uow.repo(Seat).find(seat.c.resident_id == person.id):
-            uow.repo(Seat).update(attrs.evolve(held, holder_name=ANONYMOUS))
+        erase(uow, person)
         uow.emit(
             ResidentAnonymised(
                 community_id=person.community_id, occurred_on=today, resident_id=person.id

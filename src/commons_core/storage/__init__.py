@@ -1,6 +1,8 @@
 """Persistence: the shared metadata and tables, engines, migrations, row security."""
 
+from commons_core.storage.derive import record_table
 from commons_core.storage.engine import DEFAULT_URL, make_engine
+from commons_core.storage.erasure import ANONYMOUS, Erasure
 from commons_core.storage.migrate import CORE_BRANCH, CORE_HEAD
 from commons_core.storage.money import MONEY, money_column
 from commons_core.storage.schema import (
@@ -18,6 +20,7 @@ from commons_core.storage.schema import (
 )
 
 __all__ = [
+    "ANONYMOUS",
     "CORE_BRANCH",
     "CORE_HEAD",
     "DEFAULT_URL",
@@ -27,6 +30,7 @@ __all__ = [
     "Entity",
     "EnumSet",
     "EnumValue",
+    "Erasure",
     "MigrationBranch",
     "StringTuple",
     "community_fk",
@@ -34,5 +38,6 @@ __all__ = [
     "make_engine",
     "metadata",
     "money_column",
+    "record_table",
     "reference_table",
 ]

@@ -19,6 +19,7 @@ from commons_core.errors import ConfigurationError
 __all__ = ["DEFAULT_URL", "make_engine", "normalize_url"]
 
 DEFAULT_URL = "sqlite:///commons.db"
+"""The database when none is named: the embedded SQLite file ``commons.db`` here."""
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 

@@ -37,6 +37,7 @@ __all__ = [
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 CORE_BRANCH = MigrationBranch(label="commons_core", path=MIGRATIONS / "versions")
+"""The core's Alembic branch: its label and its revisions' folder."""
 CORE_HEAD = "core_0001"
 """The core revision plugins' first revisions depend on."""
 KEYED_TRAIL = "core_0002"

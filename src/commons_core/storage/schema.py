@@ -44,6 +44,7 @@ from sqlalchemy.types import TypeDecorator
 
 from commons_core.errors import ConfigurationError
 from commons_core.model import Label, model_label
+from commons_core.storage.erasure import Erasure
 
 __all__ = [
     "AttrsList",
@@ -241,6 +242,13 @@ def community_fk(
     )
 
 
+def _erasure_fits(entity: Entity, _: object, erasure: Erasure | None) -> None:
+    """Refuse an entity's erasure declaration it cannot honour (see :meth:`Erasure.check`)."""
+    if erasure is not None:
+        fields = [f.name for f in attrs.fields(entity.model)]
+        erasure.check(entity.name, fields, entity.table, append_only=entity.append_only)
+
+
 @attrs.frozen
 class Entity:
     """A model class and the table that stores it.
@@ -257,6 +265,10 @@ class Entity:
         actor scoped to the community sees them, zone and household actors included.
     :param importable: ``commons import`` and ``commons template`` accept the entity (its
         sheet is derived from its fields; see :mod:`commons_core.io`).
+    :param erasure: what becomes of its records that refer to a resident when the resident
+        is anonymised (:class:`~commons_core.storage.erasure.Erasure`); required of an entity
+        whose table has a foreign key to ``resident`` (the conformance check
+        :func:`commons_core.services.erasure.undeclared`).
     """
 
     model: type
@@ -268,6 +280,7 @@ class Entity:
     append_only: bool = False
     shared: bool = False
     importable: bool = False
+    erasure: Erasure | None = attrs.field(default=None, validator=_erasure_fits)
 
     @property
     def label(self) -> Label:

@@ -14,7 +14,6 @@ from sqlalchemy import (
     Numeric,
     String,
     Table,
-    Text,
     UniqueConstraint,
     Uuid,
 )
@@ -22,44 +21,31 @@ from sqlalchemy import (
 from commons_core.model import (
     Building,
     Committee,
-    CommitteeKind,
     Community,
     Compound,
-    EmploymentStatus,
-    Ethnicity,
-    Gender,
     GridZone,
     Household,
     HouseholdStatus,
-    HouseholdType,
     KeyGroupCategory,
     KeyGroupFlag,
     LifeEvent,
-    LifeEventKind,
-    OpeningHours,
     PartnerUnit,
-    PartnerUnitKind,
     PartyBranch,
     PartyMember,
-    RegistrationStatus,
-    RelationToHead,
     Resident,
     ResidentsGroup,
-    ResidentStatus,
     Seat,
     ServicePoint,
-    ServicePointKind,
     Staff,
     StreetOffice,
 )
+from commons_core.storage.derive import record_table
+from commons_core.storage.erasure import Erasure
 from commons_core.storage.schema import (
-    AttrsList,
     Entity,
     EnumSet,
     EnumValue,
     StringTuple,
-    community_fk,
-    community_table,
     metadata,
     reference_table,
 )
@@ -137,180 +123,93 @@ user_account = reference_table(
     ForeignKeyConstraint(["community_id"], ["community.id"]),
 )
 
-residents_group = community_table(
+residents_group = record_table(
     "residents_group",
-    Column("number", Integer, nullable=False),
-    Column("name", NAME),
-    Column("leader_resident_id", Uuid),
+    ResidentsGroup,
     UniqueConstraint("community_id", "number"),
 )
 
-grid_zone = community_table(
+grid_zone = record_table(
     "grid_zone",
-    Column("number", Integer, nullable=False),
-    Column("name", NAME),
-    Column("owner_staff_id", Uuid),
+    GridZone,
     UniqueConstraint("community_id", "number"),
 )
 
-compound = community_table(
+compound = record_table(
     "compound",
-    Column("name", NAME, nullable=False),
-    Column("address", ADDRESS),
-    Column("gated", Boolean, nullable=False, default=False),
+    Compound,
 )
 
-building = community_table(
+building = record_table(
     "building",
-    Column("name", NAME, nullable=False),
-    Column("compound_id", Uuid),
-    Column("grid_zone_id", Uuid),
-    Column("units", Integer),
-    Column("gated", Boolean, nullable=False, default=False),
-    community_fk("compound_id", "compound"),
-    community_fk("grid_zone_id", "grid_zone"),
+    Building,
 )
 
-household = community_table(
+household = record_table(
     "household",
-    Column("household_no", SHORT, nullable=False),
-    Column("household_type", EnumValue(HouseholdType), nullable=False),
-    Column("residents_group_id", Uuid),
-    Column("grid_zone_id", Uuid),
-    Column("building_id", Uuid),
-    Column("unit", String(20)),
-    Column("room", String(20)),
-    Column("address", ADDRESS),
-    Column("statuses", EnumSet(HouseholdStatus), nullable=False),
-    community_fk("residents_group_id", "residents_group"),
-    community_fk("grid_zone_id", "grid_zone"),
-    community_fk("building_id", "building"),
+    Household,
     UniqueConstraint("community_id", "household_no"),
     Index(None, "community_id", "grid_zone_id"),
+    # Optional in the model (masked as None for who may not see them); never NULL here.
+    types={"statuses": Column("statuses", EnumSet(HouseholdStatus), nullable=False)},
 )
 
-resident = community_table(
+resident = record_table(
     "resident",
-    Column("household_id", Uuid),
-    Column("relation_to_head", EnumValue(RelationToHead), nullable=False),
-    Column("name", NAME, nullable=False),
-    Column("gender", EnumValue(Gender), nullable=False),
-    Column("birth_date", Date, nullable=False),
-    Column("ethnicity", EnumValue(Ethnicity), nullable=False),
-    Column("id_number", String(18)),
-    Column("phone", PHONE),
-    Column("registration_status", EnumValue(RegistrationStatus), nullable=False),
-    Column("employment_status", EnumValue(EmploymentStatus)),
-    Column("registered_address", ADDRESS),
-    Column("status", EnumValue(ResidentStatus), nullable=False),
-    Column("moved_in_on", Date),
-    Column("left_on", Date),
-    community_fk("household_id", "household"),
+    Resident,
     UniqueConstraint("community_id", "id_number"),
     Index(None, "community_id", "household_id"),
     Index(None, "community_id", "birth_date"),
 )
 
-staff = community_table(
+staff = record_table(
     "staff",
-    Column("name", NAME, nullable=False),
-    Column("position", NAME, nullable=False),
-    Column("resident_id", Uuid),
-    Column("grid_zone_id", Uuid),
-    Column("phone", PHONE),
-    Column("hired_on", Date),
-    Column("left_on", Date),
-    community_fk("resident_id", "resident"),
-    community_fk("grid_zone_id", "grid_zone"),
+    Staff,
 )
 
-key_group_flag = community_table(
+key_group_flag = record_table(
     "key_group_flag",
-    Column("resident_id", Uuid, nullable=False),
-    Column("category", EnumValue(KeyGroupCategory), nullable=False),
-    Column("since", Date),
-    Column("note", Text),
-    community_fk("resident_id", "resident"),
+    KeyGroupFlag,
     Index(None, "community_id", "resident_id"),
+    # Optional in the model (masked as None for who may not see it); never NULL here.
+    types={"category": Column("category", EnumValue(KeyGroupCategory), nullable=False)},
 )
 
-party_branch = community_table(
+party_branch = record_table(
     "party_branch",
-    Column("name", NAME, nullable=False),
-    Column("activity_day", NAME),
-    Column("founded_on", Date),
+    PartyBranch,
 )
 
-party_member = community_table(
+party_member = record_table(
     "party_member",
-    Column("branch_id", Uuid, nullable=False),
-    Column("name", NAME, nullable=False),
-    Column("resident_id", Uuid),
-    Column("joined_on", Date),
-    Column("floating", Boolean, nullable=False, default=False),
-    Column("star_rating", Integer),
-    community_fk("branch_id", "party_branch"),
-    community_fk("resident_id", "resident"),
+    PartyMember,
     Index(None, "community_id", "branch_id"),
 )
 
-partner_unit = community_table(
+partner_unit = record_table(
     "partner_unit",
-    Column("name", NAME, nullable=False),
-    Column("kind", EnumValue(PartnerUnitKind), nullable=False),
-    Column("credit_code", String(18)),
-    Column("address", ADDRESS),
-    Column("contact_name", NAME),
-    Column("contact_phone", PHONE),
-    Column("council_office", NAME),
-    Column("agreement_signed_on", Date),
+    PartnerUnit,
     UniqueConstraint("community_id", "credit_code"),
 )
 
-committee = community_table(
+committee = record_table(
     "committee",
-    Column("kind", EnumValue(CommitteeKind), nullable=False),
-    Column("name", NAME, nullable=False),
-    Column("parent_id", Uuid),
-    Column("term_years", Integer),
-    Column("established_on", Date),
-    community_fk("parent_id", "committee"),
+    Committee,
 )
 
-seat = community_table(
+seat = record_table(
     "seat",
-    Column("committee_id", Uuid, nullable=False),
-    Column("holder_name", NAME, nullable=False),
-    Column("role", NAME, nullable=False),
-    Column("resident_id", Uuid),
-    Column("partner_unit_id", Uuid),
-    Column("term_start", Date, nullable=False),
-    Column("term_end", Date),
-    community_fk("committee_id", "committee"),
-    community_fk("resident_id", "resident"),
-    community_fk("partner_unit_id", "partner_unit"),
+    Seat,
 )
 
-service_point = community_table(
+service_point = record_table(
     "service_point",
-    Column("name", NAME, nullable=False),
-    Column("kind", EnumValue(ServicePointKind), nullable=False),
-    Column("partner_unit_id", Uuid),
-    Column("address", ADDRESS),
-    Column("phone", PHONE),
-    Column("opening_hours", AttrsList(OpeningHours), nullable=False),
-    community_fk("partner_unit_id", "partner_unit"),
+    ServicePoint,
 )
 
-life_event = community_table(
+life_event = record_table(
     "life_event",
-    Column("kind", EnumValue(LifeEventKind), nullable=False),
-    Column("occurred_on", Date, nullable=False),
-    Column("resident_id", Uuid),
-    Column("household_id", Uuid),
-    Column("detail", Text),
-    community_fk("resident_id", "resident"),
-    community_fk("household_id", "household"),
+    LifeEvent,
     Index(None, "community_id", "resident_id"),
     version=False,
 )
@@ -382,6 +281,18 @@ login_throttle = Table(
 )
 
 
+_STAFF_KEPT = Erasure.keep(
+    "工作人员档案是人事记录,按人事规定保存,不随其居民档案匿名",
+    "staff records are employment records, kept under their own rules, not with the"
+    " resident record of the same person",
+)
+_LIFE_EVENTS_KEPT = Erasure.keep(
+    "人口变动记录只追加,供统计使用;其居民本人的档案已匿名",
+    "life events are append-only and feed the population figures; the resident they"
+    " name is anonymised in the resident record",
+)
+
+
 def core_entities() -> list[Entity]:
     """The core's entities (model + table pairs)."""
     return [
@@ -393,13 +304,20 @@ def core_entities() -> list[Entity]:
         Entity(Building, building, shared=True),
         Entity(Household, household, zone_column="grid_zone_id", household_column="id"),
         Entity(Resident, resident, household_column="household_id"),
-        Entity(Staff, staff),
-        Entity(KeyGroupFlag, key_group_flag, resident_column="resident_id"),
+        Entity(Staff, staff, erasure=_STAFF_KEPT),
+        Entity(
+            KeyGroupFlag, key_group_flag, resident_column="resident_id", erasure=Erasure.delete()
+        ),
         Entity(PartyBranch, party_branch, shared=True),
-        Entity(PartyMember, party_member, resident_column="resident_id"),
+        Entity(
+            PartyMember,
+            party_member,
+            resident_column="resident_id",
+            erasure=Erasure.anonymise("name"),
+        ),
         Entity(PartnerUnit, partner_unit, shared=True),
         Entity(Committee, committee, shared=True),
-        Entity(Seat, seat),
+        Entity(Seat, seat, erasure=Erasure.anonymise("holder_name")),
         Entity(ServicePoint, service_point, shared=True),
         Entity(
             LifeEvent,
@@ -407,6 +325,7 @@ def core_entities() -> list[Entity]:
             household_column="household_id",
             resident_column="resident_id",
             append_only=True,
+            erasure=_LIFE_EVENTS_KEPT,
         ),
     ]
 

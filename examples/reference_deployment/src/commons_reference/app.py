@@ -26,7 +26,7 @@ from commons_core.model import Household, Resident
 from commons_core.services import Commons
 from commons_core.services.sessions import Clock, SessionStore, utc_now
 from commons_core.services.throttling import HashingSlots, LoginBusy, Logins, LoginThrottled
-from commons_reference import api, auth, pages
+from commons_reference import api, auth, pages, report_pages
 from commons_reference.bodies import BODY_DECODERS, BodySchemas
 from commons_reference.context import WebContext
 from commons_reference.contract import WebContribution, collect_contributions
@@ -70,6 +70,7 @@ def _routes(contributions: Sequence[WebContribution]) -> list[ControllerRouterHa
         auth.AccountPages,
         pages.HomePages,
         pages.CommunityPages,
+        report_pages.ReportPages,
         *api.ApiControllers,
         create_static_files_router(
             path="/static",

@@ -157,6 +157,7 @@ class WebContext:
         entries: list[tuple[str, str, str | None]] = [
             (self.t("概况", "Overview"), f"{base}/", None),
             (self.t("住户", "Households"), f"{base}/households", "household:list"),
+            (self.t("报表", "Reports"), f"{base}/reports", None),
             (self.t("审计记录", "Audit trail"), f"{base}/audit", "audit:read"),
         ]
         for contribution in self.contributions:

@@ -1,30 +1,19 @@
-"""What a plugin returns from ``commons_web_pages`` to add pages to the reference deployment.
+"""The published web contract: what a plugin uses to add pages to the reference deployment.
 
-A plugin's hook returns a list of :class:`WebContribution`. Import this module
-inside the hook, so the plugin still works where the web app is not installed::
+Version :data:`VERSION`. The names in ``__all__`` are the contract: a minor version
+adds to it, a major version may change it (then the deployment's major version
+changes too). The manual's page "Pages" (``docs/plugins/pages.md``) teaches it.
 
-    @hookimpl
-    def commons_web_pages():
-        from commons_reference.contract import NavLink, WebContribution
-
-        from love_supermarket import web
-
-        return [
-            WebContribution(
-                name="love-supermarket",
-                title=Label("爱心超市", "love supermarket"),
-                pages=[web.StockPages],
-                api=[web.StockApi],
-                nav=[NavLink(Label("库存", "stock"), "stock", "love_supermarket_item:list")],
-                templates=Path(web.__file__).parent / "templates",
-            )
-        ]
+A plugin declares its pages in its manifest (``web=".web:contribution"``), a
+function returning a :class:`WebContribution`, imported only when the web app
+starts (so the plugin works where the web app is not installed).
 
 Pages are mounted under ``/c/{community_id}/<name>/`` and API routes under
 ``/api/v1/communities/{community_id}/<name>/``: a handler declares
 ``community_id: FromPath[UUID]`` and ``ctx: Ctx`` and works through
 ``ctx.unit_of_work()``, so the SDK's access rules, scope, masking and audit
-apply to plugin pages exactly as to the core's.
+apply to plugin pages exactly as to the core's. Every report a plugin declares
+gets its page, its downloads and its API route without any of this.
 """
 
 from __future__ import annotations
@@ -37,7 +26,7 @@ from typing import Annotated, Any
 
 import attrs
 from litestar.enums import RequestEncodingType
-from litestar.params import Body, QueryParameter
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.types import ControllerRouterHandler
 
 from commons_core.errors import PluginError
@@ -46,15 +35,21 @@ from commons_core.plugins import PluginHost
 from commons_reference.context import Ctx, WebContext
 
 __all__ = [
+    "VERSION",
     "Ctx",
     "Form",
     "FromDate",
+    "FromPath",
+    "FromQuery",
     "NavLink",
     "ToDate",
     "WebContext",
     "WebContribution",
     "collect_contributions",
 ]
+
+VERSION = "1.0"
+"""The contract's version: ``major.minor``."""
 
 Form = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.URL_ENCODED)]
 """A posted HTML form's fields, by name (``data: Form``)."""
@@ -90,8 +85,11 @@ class WebContribution:
         they are left out of the OpenAPI document.
     :ivar api: Litestar route handlers, controllers or routers of the JSON API.
     :ivar nav: entries of the community navigation bar.
-    :ivar templates: a folder of Jinja templates, used as ``"<name>/page.html"``;
-        they may extend ``"base.html"`` and use the macros of ``"macros.html"``.
+    :ivar templates: a folder of Jinja templates (``templates/page.html`` in the
+        package, no sub-folder named after the plugin), rendered as ``"<name>/page.html"``;
+        they may extend ``"base.html"`` and use the macros of ``"macros.html"``. Each is
+        compiled when the app starts: one that does not, or names a template that is
+        in no folder, refuses the plugin naming both.
     """
 
     name: str

@@ -22,7 +22,7 @@ from uuid import UUID
 import pytest
 
 from commons_core import Actor, Scope
-from commons_core.demo import DemoContext
+from commons_core.demo import DEMO_USERS, DemoContext, demo_users
 from commons_core.services import Commons
 from commons_core.services.users import UserService
 
@@ -47,16 +47,10 @@ __all__ = [
 
 PASSWORD = "correct-horse-42"
 BASE_URL = "https://testserver.local"
-USERS = {
-    "admin": "administrator",
-    "cadre": "cadre",
-    "grid-worker": "grid_worker",
-    "health-worker": "health_worker",
-    "clerk": "clerk",
-    "auditor": "auditor",
-    "resident": "resident",
-}
-"""User name → role of the users :func:`add_users` creates."""
+USERS = dict(DEMO_USERS)
+"""User name → role of the users :func:`add_users` creates for the core's roles; it adds one
+per plugin role as the demo does (``clerk`` with the love supermarket, ``health-worker``
+with elderly health records): :func:`commons_core.demo.demo_users`."""
 
 
 def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -83,7 +77,9 @@ def site(commons: Commons, demo_community: Callable[..., DemoContext], cheap_has
 
 
 def add_users(commons: Commons, demo: DemoContext, key: str) -> None:
-    """One user per role in the community ``key`` of ``demo``, all with :data:`PASSWORD`.
+    """One user per role in the community ``key`` of ``demo``, all with :data:`PASSWORD`
+    (the core's and the plugins' under test, named as :func:`~commons_core.demo.demo_users`
+    names them).
 
     The grid worker's scope is the zone of lowest number; the resident's a household in it.
     """
@@ -93,7 +89,7 @@ def add_users(commons: Commons, demo: DemoContext, key: str) -> None:
     home = next(h for h in data.households if h.grid_zone_id == zone.id)
     with commons.unit_of_work(Actor.local_admin()) as uow:
         users = UserService(uow)
-        for username, role in USERS.items():
+        for username, role in demo_users(commons.host.roles()):
             if role == "grid_worker":
                 scope = Scope.zone(cid, zone.id)
             elif role == "resident":
@@ -180,9 +176,11 @@ class Site:
         return f"/c/{self.community_id}{path}"
 
     def nav_links(self, username: str, plugin: str) -> set[str]:
-        """The pages of ``plugin``'s navigation entries that ``username`` is shown."""
+        """The pages of ``plugin``'s navigation entries that ``username`` is shown: their
+        paths under the plugin's mount, ``""`` for its index."""
         html = self.client(username).get(self.page("/")).text
-        return set(re.findall(rf'href="/c/[0-9a-f-]+/{re.escape(plugin)}/([\w-]+)"', html))
+        found = re.findall(rf'href="/c/[0-9a-f-]+/{re.escape(plugin)}(?:/([\w-]*))?"', html)
+        return set(found)
 
     def households_in(self, zone_id: UUID) -> list[Any]:
         """The generated households of one zone."""

@@ -30,6 +30,7 @@ plugin = Plugin(
     entities=".tables:ENTITIES",
     rules=".rules:elderly_health_rules",
     permissions=".services:PERMISSIONS",
+    roles=".roles:ROLES",
     grants=".services:ROLE_GRANTS",
     reports=".reports:CoverageReport",
     cli=[LazyCommand("health", ".cli:health", "老年人健康档案 / elderly health records")],

@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from random import Random
 
     from commons_core.demo import DemoContext
-    from commons_core.demo.generate import CommunityData
+    from commons_core.demo import CommunityData
     from commons_core.services import UnitOfWork
 
 __all__ = ["COVERAGE", "DEFAULT_COVERAGE", "add_demo_data", "files_to_open"]

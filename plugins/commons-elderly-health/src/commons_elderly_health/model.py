@@ -93,24 +93,26 @@ class HealthFile:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
+    resident_id: UUID = attrs.field(metadata=label("居民", "resident", references="resident"))
     status: FileStatus = attrs.field(default=FileStatus.DUE, metadata=label("建档状态", "status"))
     due_on: date | None = attrs.field(default=None, metadata=label("应建档日期", "due on"))
     opened_on: date | None = attrs.field(default=None, metadata=label("建档日期", "opened on"))
-    clinic_id: UUID | None = attrs.field(default=None, metadata=label("签约医疗机构", "clinic"))
+    clinic_id: UUID | None = attrs.field(
+        default=None, metadata=label("签约医疗机构", "clinic", references="partner_unit")
+    )
     conditions: frozenset[ChronicCondition] | None = attrs.field(
         default=frozenset(),
         metadata=label("慢性病", "chronic conditions", sensitive=HEALTH),
     )
     contact_name: str | None = attrs.field(
-        default=None, metadata=label("紧急联系人", "contact person")
+        default=None, metadata=label("紧急联系人", "contact person", length=100)
     )
     contact_relation: str | None = attrs.field(
-        default=None, metadata=label("与本人关系", "relation to the resident")
+        default=None, metadata=label("与本人关系", "relation to the resident", length=50)
     )
     contact_phone: str | None = attrs.field(
         default=None,
-        metadata=label("联系人电话", "contact phone", sensitive=Sensitivity.CONTACT),
+        metadata=label("联系人电话", "contact phone", sensitive=Sensitivity.CONTACT, length=20),
     )
     note: str | None = attrs.field(
         default=None, metadata=label("健康备注", "health note", sensitive=HEALTH)
@@ -129,8 +131,10 @@ class Measurement:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
-    file_id: UUID = attrs.field(metadata=label("健康档案", "health file"))
+    resident_id: UUID = attrs.field(metadata=label("居民", "resident", references="resident"))
+    file_id: UUID = attrs.field(
+        metadata=label("健康档案", "health file", references="elderly_health_file")
+    )
     measured_on: date = attrs.field(metadata=label("测量日期", "measured on"))
     systolic: int | None = attrs.field(
         default=None, metadata=label("收缩压(mmHg)", "systolic (mmHg)", sensitive=HEALTH)
@@ -156,10 +160,12 @@ class CheckUp:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    resident_id: UUID = attrs.field(metadata=label("居民", "resident"))
-    file_id: UUID = attrs.field(metadata=label("健康档案", "health file"))
+    resident_id: UUID = attrs.field(metadata=label("居民", "resident", references="resident"))
+    file_id: UUID = attrs.field(
+        metadata=label("健康档案", "health file", references="elderly_health_file")
+    )
     checked_on: date = attrs.field(metadata=label("体检日期", "checked on"))
-    clinic_id: UUID = attrs.field(metadata=label("体检机构", "clinic"))
+    clinic_id: UUID = attrs.field(metadata=label("体检机构", "clinic", references="partner_unit"))
     findings: str | None = attrs.field(
         default=None, metadata=label("体检结论", "findings", sensitive=HEALTH)
     )

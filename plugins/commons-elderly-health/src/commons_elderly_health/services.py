@@ -32,7 +32,6 @@ from commons_core import (
     PartnerUnit,
     PartnerUnitKind,
     Resident,
-    ResidentAnonymised,
     ResidentRegistered,
     ResidentStatus,
     ValidationError,
@@ -66,7 +65,7 @@ PERMISSIONS = (Permission(RECORD, Label("记录老年人健康档案", "keep eld
 _ENTITIES = "elderly_health_*"
 _READ_ALL = (f"{_ENTITIES}:list", f"{_ENTITIES}:read")
 ROLE_GRANTS: dict[str, list[str]] = {
-    # reveal:health is the health worker's already (a core role); administrators hold "*".
+    # The plugin's own role (.roles) reveals health values already; administrators hold "*".
     "health_worker": [
         RECORD,
         *_READ_ALL,
@@ -340,16 +339,17 @@ class HealthRecords:
     # -- domain events ----------------------------------------------------------------
 
     def on_events(self, events: Sequence[DomainEvent]) -> None:
-        """Note files due for residents registered at 60+; forget anonymised residents' health."""
+        """Note files due for residents registered at 60+.
+
+        An anonymised resident's health records are deleted by the core, as
+        :data:`~commons_elderly_health.tables.ENTITIES` declare.
+        """
         self._note_due(
             e
             for e in events
             if isinstance(e, ResidentRegistered)
             and e.birth_date <= years_before(e.occurred_on, ELDERLY_AGE)
         )
-        for event in events:
-            if isinstance(event, ResidentAnonymised):
-                self._forget(event.community_id, event.resident_id)
 
     def _note_due(self, registered: Iterable[ResidentRegistered]) -> None:
         due = list(registered)
@@ -373,19 +373,7 @@ class HealthRecords:
             if e.resident_id not in have
         )
 
-    def _forget(self, community_id: UUID, resident_id: UUID) -> None:
-        for model, table in (
-            (Measurement, measurement),
-            (CheckUp, check_up),
-            (HealthFile, health_file),
-        ):
-            repo = self.uow.repo(model)
-            for record in repo.find(
-                table.c.community_id == community_id, table.c.resident_id == resident_id
-            ):
-                repo.delete(record)
-
 
 def on_events(uow: UnitOfWork, events: Sequence[DomainEvent]) -> None:
-    """A file is due for a resident registered at 60+; an anonymised resident's health goes."""
+    """A file is due for a resident registered at 60+ (see :meth:`HealthRecords.on_events`)."""
     HealthRecords(uow).on_events(events)

@@ -8,11 +8,15 @@ indexes ``(community_id, resident_id, …)``.
 
 from __future__ import annotations
 
-from sqlalchemy import Column, Date, Index, Integer, Numeric, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import Index, Numeric, UniqueConstraint
 
-from commons_core.storage import Entity, EnumSet, EnumValue, community_fk, community_table
+from commons_core.storage import (
+    Entity,
+    Erasure,
+    record_table,
+)
 
-from .model import CheckUp, ChronicCondition, FileStatus, HealthFile, Measurement
+from .model import CheckUp, HealthFile, Measurement
 
 __all__ = ["ENTITIES", "check_up", "health_file", "measurement"]
 
@@ -20,53 +24,32 @@ FILE = "elderly_health_file"
 READING = Numeric(4, 1)
 """Blood glucose and weight: one decimal place, below 1000."""
 
-health_file = community_table(
+health_file = record_table(
     FILE,
-    Column("resident_id", Uuid, nullable=False),
-    Column("status", EnumValue(FileStatus), nullable=False),
-    Column("due_on", Date),
-    Column("opened_on", Date),
-    Column("clinic_id", Uuid),
-    Column("conditions", EnumSet(ChronicCondition, 200)),
-    Column("contact_name", String(100)),
-    Column("contact_relation", String(50)),
-    Column("contact_phone", String(20)),
-    Column("note", Text),
-    community_fk("resident_id", "resident"),
-    community_fk("clinic_id", "partner_unit"),
+    HealthFile,
     UniqueConstraint("community_id", "resident_id"),
 )
 
-measurement = community_table(
+measurement = record_table(
     "elderly_health_measurement",
-    Column("resident_id", Uuid, nullable=False),
-    Column("file_id", Uuid, nullable=False),
-    Column("measured_on", Date, nullable=False),
-    Column("systolic", Integer),
-    Column("diastolic", Integer),
-    Column("glucose", READING),
-    Column("weight", READING),
-    community_fk("resident_id", "resident"),
-    community_fk("file_id", FILE),
+    Measurement,
     Index(None, "community_id", "resident_id", "measured_on"),
+    types={"glucose": READING, "weight": READING},
 )
 
-check_up = community_table(
+check_up = record_table(
     "elderly_health_check_up",
-    Column("resident_id", Uuid, nullable=False),
-    Column("file_id", Uuid, nullable=False),
-    Column("checked_on", Date, nullable=False),
-    Column("clinic_id", Uuid, nullable=False),
-    Column("findings", Text),
-    community_fk("resident_id", "resident"),
-    community_fk("file_id", FILE),
-    community_fk("clinic_id", "partner_unit"),
+    CheckUp,
     Index(None, "community_id", "resident_id", "checked_on"),
 )
 
+# An anonymised resident's health goes: files, readings and check-ups are deleted
+# (by the core, readings and check-ups before the files they belong to).
+FORGOTTEN = Erasure.delete()
+
 ENTITIES = (
-    Entity(HealthFile, health_file, resident_column="resident_id"),
-    Entity(Measurement, measurement, resident_column="resident_id"),
-    Entity(CheckUp, check_up, resident_column="resident_id"),
+    Entity(HealthFile, health_file, resident_column="resident_id", erasure=FORGOTTEN),
+    Entity(Measurement, measurement, resident_column="resident_id", erasure=FORGOTTEN),
+    Entity(CheckUp, check_up, resident_column="resident_id", erasure=FORGOTTEN),
 )
 """The plugin's entities; their names (the table names) prefix their permissions."""

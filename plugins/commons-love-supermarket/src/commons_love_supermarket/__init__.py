@@ -28,6 +28,7 @@ plugin = Plugin(
     entities=".tables:ENTITIES",
     rules=".rules:rules",
     permissions=".services:PERMISSIONS",
+    roles=".roles:ROLES",
     grants=".services:ROLE_GRANTS",
     reports=[".reports:LedgerReport", ".reports:StockReport", ".reports:DisclosureReport"],
     cli=[LazyCommand("supermarket", ".cli:supermarket", "爱心超市 / love supermarket")],

@@ -95,7 +95,7 @@ class SupermarketSettings:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(default="爱心超市", metadata=label("超市名称", "name"))
+    name: str = attrs.field(default="爱心超市", metadata=label("超市名称", "name", length=100))
     opened_on: date | None = attrs.field(default=None, metadata=label("设立日期", "opened on"))
     monthly_amount_limit: Decimal | None = attrs.field(
         default=None,
@@ -123,8 +123,8 @@ class Item:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("品名", "name"))
-    unit: str = attrs.field(metadata=label("单位", "unit"))
+    name: str = attrs.field(metadata=label("品名", "name", length=100))
+    unit: str = attrs.field(metadata=label("单位", "unit", length=20))
     unit_cost: Decimal = attrs.field(default=ZERO, metadata=label("成本单价(元)", "unit cost"))
     quantity: int = attrs.field(default=0, metadata=label("库存数量", "quantity in stock"))
     active: bool = attrs.field(default=True, metadata=label("在售", "on sale"))
@@ -149,12 +149,14 @@ class Donation:
     received_on: date = attrs.field(metadata=label("接收日期", "received on"))
     kind: DonationKind = attrs.field(metadata=label("捐赠类别", "kind"))
     donor_kind: DonorKind = attrs.field(metadata=label("捐赠方类别", "donor kind"))
-    donor_name: str | None = attrs.field(default=None, metadata=label("其他捐赠方", "other donor"))
+    donor_name: str | None = attrs.field(
+        default=None, metadata=label("其他捐赠方", "other donor", length=100)
+    )
     donor_resident_id: UUID | None = attrs.field(
-        default=None, metadata=label("捐赠居民", "donor resident")
+        default=None, metadata=label("捐赠居民", "donor resident", references="resident")
     )
     donor_partner_unit_id: UUID | None = attrs.field(
-        default=None, metadata=label("捐赠单位", "donor partner unit")
+        default=None, metadata=label("捐赠单位", "donor partner unit", references="partner_unit")
     )
     anonymous: bool = attrs.field(default=False, metadata=label("匿名公示", "anonymous"))
     amount: Decimal = attrs.field(metadata=label("金额或价值(元)", "amount or value (yuan)"))
@@ -170,7 +172,7 @@ class Purchase:
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
     purchased_on: date = attrs.field(metadata=label("采购日期", "purchased on"))
-    supplier: str = attrs.field(metadata=label("供货方", "supplier"))
+    supplier: str = attrs.field(metadata=label("供货方", "supplier", length=100))
     amount: Decimal = attrs.field(metadata=label("金额(元)", "amount (yuan)"))
     note: str | None = attrs.field(default=None, metadata=label("备注", "note"))
 
@@ -183,13 +185,17 @@ class StockLot:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    item_id: UUID = attrs.field(metadata=label("商品", "item"))
+    item_id: UUID = attrs.field(metadata=label("商品", "item", references="love_supermarket_item"))
     received_on: date = attrs.field(metadata=label("入库日期", "received on"))
     source: LotSource = attrs.field(metadata=label("来源", "source"))
     quantity: int = attrs.field(metadata=label("数量", "quantity"))
     unit_cost: Decimal = attrs.field(metadata=label("单位成本(元)", "unit cost (yuan)"))
-    purchase_id: UUID | None = attrs.field(default=None, metadata=label("采购", "purchase"))
-    donation_id: UUID | None = attrs.field(default=None, metadata=label("捐赠", "donation"))
+    purchase_id: UUID | None = attrs.field(
+        default=None, metadata=label("采购", "purchase", references="love_supermarket_purchase")
+    )
+    donation_id: UUID | None = attrs.field(
+        default=None, metadata=label("捐赠", "donation", references="love_supermarket_donation")
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -200,7 +206,7 @@ class Sale:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    household_id: UUID = attrs.field(metadata=label("购买户", "household"))
+    household_id: UUID = attrs.field(metadata=label("购买户", "household", references="household"))
     sold_on: date = attrs.field(metadata=label("销售日期", "sold on"))
     amount: Decimal = attrs.field(metadata=label("金额(元)", "amount (yuan)"))
     item_count: int = attrs.field(metadata=label("件数", "items"))
@@ -214,8 +220,10 @@ class SaleLine:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    sale_id: UUID = attrs.field(metadata=label("销售单", "sale"))
-    item_id: UUID = attrs.field(metadata=label("商品", "item"))
+    sale_id: UUID = attrs.field(
+        metadata=label("销售单", "sale", references="love_supermarket_sale")
+    )
+    item_id: UUID = attrs.field(metadata=label("商品", "item", references="love_supermarket_item"))
     quantity: int = attrs.field(metadata=label("数量", "quantity"))
     unit_price: Decimal = attrs.field(metadata=label("单价(元)", "unit price (yuan)"))
     amount: Decimal = attrs.field(metadata=label("金额(元)", "amount (yuan)"))
@@ -239,9 +247,15 @@ class LedgerEntry:
     kind: EntryKind = attrs.field(metadata=label("科目", "kind"))
     amount: Decimal = attrs.field(metadata=label("金额(元)", "amount (yuan)"))
     balance_after: Decimal = attrs.field(metadata=label("余额(元)", "balance (yuan)"))
-    sale_id: UUID | None = attrs.field(default=None, metadata=label("销售单", "sale"))
-    donation_id: UUID | None = attrs.field(default=None, metadata=label("捐赠", "donation"))
-    purchase_id: UUID | None = attrs.field(default=None, metadata=label("采购", "purchase"))
+    sale_id: UUID | None = attrs.field(
+        default=None, metadata=label("销售单", "sale", references="love_supermarket_sale")
+    )
+    donation_id: UUID | None = attrs.field(
+        default=None, metadata=label("捐赠", "donation", references="love_supermarket_donation")
+    )
+    purchase_id: UUID | None = attrs.field(
+        default=None, metadata=label("采购", "purchase", references="love_supermarket_purchase")
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -256,7 +270,7 @@ class EligibilityChange:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    household_id: UUID = attrs.field(metadata=label("户", "household"))
+    household_id: UUID = attrs.field(metadata=label("户", "household", references="household"))
     occurred_on: date = attrs.field(metadata=label("变动日期", "occurred on"))
     eligible: bool = attrs.field(metadata=label("变动后可购买", "eligible afterwards"))
 

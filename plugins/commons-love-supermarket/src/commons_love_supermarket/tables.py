@@ -8,30 +8,25 @@ entry for one sale, donation or purchase.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from sqlalchemy import (
-    Boolean,
     CheckConstraint,
-    Column,
-    Date,
     Index,
-    Integer,
     Numeric,
-    String,
-    Text,
     UniqueConstraint,
-    Uuid,
 )
 
-from commons_core.storage import Entity, EnumValue, community_fk, community_table
+from commons_core.storage import (
+    Entity,
+    Erasure,
+    record_table,
+)
 from commons_love_supermarket.model import (
     Donation,
-    DonationKind,
-    DonorKind,
     EligibilityChange,
-    EntryKind,
     Item,
     LedgerEntry,
-    LotSource,
     Purchase,
     Sale,
     SaleLine,
@@ -53,112 +48,75 @@ __all__ = [
 ]
 
 MONEY = Numeric(12, 2)
-NAME = String(100)
 
-settings = community_table(
+
+def _money(*fields: str) -> dict[str, Numeric[Decimal]]:
+    """The sums of money among a record's fields: yuan with two places (the checks that the
+    database refuses a negative one are the tables' own, below)."""
+    return dict.fromkeys(fields, MONEY)
+
+
+settings = record_table(
     "love_supermarket_settings",
-    Column("name", NAME, nullable=False),
-    Column("opened_on", Date),
-    Column("monthly_amount_limit", MONEY),
-    Column("monthly_item_limit", Integer),
-    Column("low_stock_threshold", Integer, nullable=False),
+    SupermarketSettings,
     UniqueConstraint("community_id"),
+    types=_money("monthly_amount_limit"),
 )
 
-item = community_table(
+item = record_table(
     "love_supermarket_item",
-    Column("name", NAME, nullable=False),
-    Column("unit", String(20), nullable=False),
-    Column("unit_cost", MONEY, nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("active", Boolean, nullable=False),
+    Item,
     UniqueConstraint("community_id", "name"),
     CheckConstraint("quantity >= 0", name="quantity_not_negative"),
     CheckConstraint("unit_cost >= 0", name="unit_cost_not_negative"),
+    types=_money("unit_cost"),
 )
 
-donation = community_table(
+donation = record_table(
     "love_supermarket_donation",
-    Column("received_on", Date, nullable=False),
-    Column("kind", EnumValue(DonationKind), nullable=False),
-    Column("donor_kind", EnumValue(DonorKind), nullable=False),
-    Column("donor_name", NAME),
-    Column("donor_resident_id", Uuid),
-    Column("donor_partner_unit_id", Uuid),
-    Column("anonymous", Boolean, nullable=False),
-    Column("amount", MONEY, nullable=False),
-    Column("note", Text),
-    community_fk("donor_resident_id", "resident"),
-    community_fk("donor_partner_unit_id", "partner_unit"),
+    Donation,
     Index(None, "community_id", "received_on"),
     version=False,
+    types=_money("amount"),
 )
 
-purchase = community_table(
+purchase = record_table(
     "love_supermarket_purchase",
-    Column("purchased_on", Date, nullable=False),
-    Column("supplier", NAME, nullable=False),
-    Column("amount", MONEY, nullable=False),
-    Column("note", Text),
+    Purchase,
     Index(None, "community_id", "purchased_on"),
     version=False,
+    types=_money("amount"),
 )
 
-lot = community_table(
+lot = record_table(
     "love_supermarket_lot",
-    Column("item_id", Uuid, nullable=False),
-    Column("received_on", Date, nullable=False),
-    Column("source", EnumValue(LotSource), nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("unit_cost", MONEY, nullable=False),
-    Column("purchase_id", Uuid),
-    Column("donation_id", Uuid),
-    community_fk("item_id", "love_supermarket_item"),
-    community_fk("purchase_id", "love_supermarket_purchase"),
-    community_fk("donation_id", "love_supermarket_donation"),
+    StockLot,
     Index(None, "community_id", "item_id"),
     version=False,
+    types=_money("unit_cost"),
 )
 
-sale = community_table(
+sale = record_table(
     "love_supermarket_sale",
-    Column("household_id", Uuid, nullable=False),
-    Column("sold_on", Date, nullable=False),
-    Column("amount", MONEY, nullable=False),
-    Column("item_count", Integer, nullable=False),
-    community_fk("household_id", "household"),
+    Sale,
     # The monthly quota sums one household's sales of one month.
     Index(None, "community_id", "household_id", "sold_on"),
     Index(None, "community_id", "sold_on"),
     version=False,
+    types=_money("amount"),
 )
 
-sale_line = community_table(
+sale_line = record_table(
     "love_supermarket_sale_line",
-    Column("sale_id", Uuid, nullable=False),
-    Column("item_id", Uuid, nullable=False),
-    Column("quantity", Integer, nullable=False),
-    Column("unit_price", MONEY, nullable=False),
-    Column("amount", MONEY, nullable=False),
-    community_fk("sale_id", "love_supermarket_sale"),
-    community_fk("item_id", "love_supermarket_item"),
+    SaleLine,
     Index(None, "community_id", "sale_id"),
     version=False,
+    types=_money("unit_price", "amount"),
 )
 
-ledger = community_table(
+ledger = record_table(
     "love_supermarket_ledger",
-    Column("seq", Integer, nullable=False),
-    Column("entry_on", Date, nullable=False),
-    Column("kind", EnumValue(EntryKind), nullable=False),
-    Column("amount", MONEY, nullable=False),
-    Column("balance_after", MONEY, nullable=False),
-    Column("sale_id", Uuid),
-    Column("donation_id", Uuid),
-    Column("purchase_id", Uuid),
-    community_fk("sale_id", "love_supermarket_sale"),
-    community_fk("donation_id", "love_supermarket_donation"),
-    community_fk("purchase_id", "love_supermarket_purchase"),
+    LedgerEntry,
     # One chain of voucher numbers per community, and one entry per source record.
     UniqueConstraint("community_id", "seq"),
     UniqueConstraint("community_id", "sale_id"),
@@ -168,16 +126,20 @@ ledger = community_table(
     CheckConstraint("balance_after >= 0", name="balance_not_negative"),
     Index(None, "community_id", "entry_on"),
     version=False,
+    types=_money("amount", "balance_after"),
 )
 
-eligibility_change = community_table(
+eligibility_change = record_table(
     "love_supermarket_eligibility_change",
-    Column("household_id", Uuid, nullable=False),
-    Column("occurred_on", Date, nullable=False),
-    Column("eligible", Boolean, nullable=False),
-    community_fk("household_id", "household"),
+    EligibilityChange,
     Index(None, "community_id", "household_id"),
     version=False,
+)
+
+DONATION_KEPT = Erasure.keep(
+    "捐赠是账目凭证,须保留;捐赠居民的姓名不抄录在捐赠中,居民匿名后公示里只显示已匿名",
+    "donations are account vouchers and must be kept; a resident donor's name is not copied"
+    " into them, so once the resident is anonymised the disclosure shows 已匿名",
 )
 
 ENTITIES: tuple[Entity, ...] = (
@@ -186,7 +148,7 @@ ENTITIES: tuple[Entity, ...] = (
     # supermarket; residents may see what is on the shelf).
     Entity(SupermarketSettings, settings, shared=True),
     Entity(Item, item, shared=True),
-    Entity(Donation, donation, append_only=True),
+    Entity(Donation, donation, append_only=True, erasure=DONATION_KEPT),
     Entity(Purchase, purchase, append_only=True),
     Entity(StockLot, lot, append_only=True),
     Entity(Sale, sale, household_column="household_id", append_only=True),

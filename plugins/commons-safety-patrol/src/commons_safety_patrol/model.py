@@ -111,7 +111,7 @@ class PatrolTeam:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("名称", "name"))
+    name: str = attrs.field(metadata=label("名称", "name", length=100))
     founded_on: date | None = attrs.field(default=None, metadata=label("成立日期", "founded on"))
     note: str | None = attrs.field(default=None, metadata=label("备注", "note"))
     version: int = attrs.field(default=0, metadata=label("版本", "version"))
@@ -130,12 +130,18 @@ class PatrolMember:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    team_id: UUID = attrs.field(metadata=label("巡逻队", "team"))
+    team_id: UUID = attrs.field(metadata=label("巡逻队", "team", references="safety_patrol_team"))
     kind: MemberKind = attrs.field(metadata=label("队员类别", "kind"))
-    name: str = attrs.field(metadata=label("姓名", "name"))
-    staff_id: UUID | None = attrs.field(default=None, metadata=label("社区工作者", "staff member"))
-    party_member_id: UUID | None = attrs.field(default=None, metadata=label("党员", "party member"))
-    resident_id: UUID | None = attrs.field(default=None, metadata=label("居民", "resident"))
+    name: str = attrs.field(metadata=label("姓名", "name", length=100))
+    staff_id: UUID | None = attrs.field(
+        default=None, metadata=label("社区工作者", "staff member", references="staff")
+    )
+    party_member_id: UUID | None = attrs.field(
+        default=None, metadata=label("党员", "party member", references="party_member")
+    )
+    resident_id: UUID | None = attrs.field(
+        default=None, metadata=label("居民", "resident", references="resident")
+    )
     joined_on: date | None = attrs.field(default=None, metadata=label("入队日期", "joined on"))
     active: bool = attrs.field(default=True, metadata=label("在队", "active"))
     version: int = attrs.field(default=0, metadata=label("版本", "version"))
@@ -153,8 +159,10 @@ class PatrolRoute:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("路线名称", "name"))
-    team_id: UUID | None = attrs.field(default=None, metadata=label("负责巡逻队", "team"))
+    name: str = attrs.field(metadata=label("路线名称", "name", length=100))
+    team_id: UUID | None = attrs.field(
+        default=None, metadata=label("负责巡逻队", "team", references="safety_patrol_team")
+    )
     lanes: tuple[str, ...] = attrs.field(default=(), metadata=label("街巷", "lanes"))
     members_per_shift: int = attrs.field(default=2, metadata=label("每班人数", "members per shift"))
     active: bool = attrs.field(default=True, metadata=label("启用", "active"))
@@ -169,8 +177,10 @@ class RouteBuilding:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    route_id: UUID = attrs.field(metadata=label("巡逻路线", "route"))
-    building_id: UUID = attrs.field(metadata=label("楼栋", "building"))
+    route_id: UUID = attrs.field(
+        metadata=label("巡逻路线", "route", references="safety_patrol_route")
+    )
+    building_id: UUID = attrs.field(metadata=label("楼栋", "building", references="building"))
     position: int = attrs.field(metadata=label("顺序", "position"))
     version: int = attrs.field(default=0, metadata=label("版本", "version"))
 
@@ -187,10 +197,10 @@ class ShiftTemplate:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("班次名称", "name"))
+    name: str = attrs.field(metadata=label("班次名称", "name", length=100))
     starts: time = attrs.field(metadata=label("开始时间", "starts"))
     ends: time = attrs.field(metadata=label("结束时间", "ends"))
-    zone: str = attrs.field(default=DEFAULT_ZONE, metadata=label("时区", "time zone"))
+    zone: str = attrs.field(default=DEFAULT_ZONE, metadata=label("时区", "time zone", length=64))
     heightened_only: bool = attrs.field(
         default=False, metadata=label("仅加强期间", "heightened periods only")
     )
@@ -213,7 +223,7 @@ class SensitivePeriod:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    name: str = attrs.field(metadata=label("名称", "name"))
+    name: str = attrs.field(metadata=label("名称", "name", length=100))
     starts_on: date = attrs.field(metadata=label("开始日期", "starts on"))
     ends_on: date = attrs.field(metadata=label("结束日期", "ends on"))
     extra_members: int = attrs.field(default=1, metadata=label("每班加派人数", "extra members"))
@@ -234,11 +244,13 @@ class AvailabilityWindow:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    member_id: UUID = attrs.field(metadata=label("巡逻队员", "member"))
+    member_id: UUID = attrs.field(
+        metadata=label("巡逻队员", "member", references="safety_patrol_member")
+    )
     weekdays: frozenset[Weekday] = attrs.field(metadata=label("星期", "weekdays"))
     starts: time = attrs.field(metadata=label("开始时间", "starts"))
     ends: time = attrs.field(metadata=label("结束时间", "ends"))
-    zone: str = attrs.field(default=DEFAULT_ZONE, metadata=label("时区", "time zone"))
+    zone: str = attrs.field(default=DEFAULT_ZONE, metadata=label("时区", "time zone", length=64))
     version: int = attrs.field(default=0, metadata=label("版本", "version"))
 
     def covers(self, starts_at: datetime, ends_at: datetime) -> bool:
@@ -261,7 +273,9 @@ class Unavailability:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    member_id: UUID = attrs.field(metadata=label("巡逻队员", "member"))
+    member_id: UUID = attrs.field(
+        metadata=label("巡逻队员", "member", references="safety_patrol_member")
+    )
     starts_on: date = attrs.field(metadata=label("开始日期", "starts on"))
     ends_on: date = attrs.field(metadata=label("结束日期", "ends on"))
     reason: str | None = attrs.field(default=None, metadata=label("原因", "reason"))
@@ -280,13 +294,19 @@ class Shift:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    route_id: UUID = attrs.field(metadata=label("巡逻路线", "route"))
+    route_id: UUID = attrs.field(
+        metadata=label("巡逻路线", "route", references="safety_patrol_route")
+    )
     night: date = attrs.field(metadata=label("日期", "night"))
     starts_at: datetime = attrs.field(metadata=label("开始", "starts at"))
     ends_at: datetime = attrs.field(metadata=label("结束", "ends at"))
-    template_id: UUID | None = attrs.field(default=None, metadata=label("班次", "shift pattern"))
+    template_id: UUID | None = attrs.field(
+        default=None,
+        metadata=label("班次", "shift pattern", references="safety_patrol_shift_template"),
+    )
     period_id: UUID | None = attrs.field(
-        default=None, metadata=label("重点时段", "sensitive period")
+        default=None,
+        metadata=label("重点时段", "sensitive period", references="safety_patrol_sensitive_period"),
     )
     heightened: bool = attrs.field(default=False, metadata=label("加强", "heightened"))
     note: str | None = attrs.field(default=None, metadata=label("备注", "note"))
@@ -301,8 +321,12 @@ class ShiftMember:
 
     id: UUID = attrs.field(factory=new_id, metadata=label("编号", "id"))
     community_id: UUID = attrs.field(metadata=label("社区", "community"))
-    shift_id: UUID = attrs.field(metadata=label("巡逻班次", "shift"))
-    member_id: UUID = attrs.field(metadata=label("巡逻队员", "member"))
+    shift_id: UUID = attrs.field(
+        metadata=label("巡逻班次", "shift", references="safety_patrol_shift")
+    )
+    member_id: UUID = attrs.field(
+        metadata=label("巡逻队员", "member", references="safety_patrol_member")
+    )
     version: int = attrs.field(default=0, metadata=label("版本", "version"))
 
 
@@ -317,7 +341,9 @@ class CheckIn:
     shift_id: UUID = attrs.field(metadata=label("巡逻班次", "shift"))
     member_id: UUID = attrs.field(metadata=label("巡逻队员", "member"))
     checked_in_at: datetime = attrs.field(metadata=label("签到时间", "checked in at"))
-    building_id: UUID | None = attrs.field(default=None, metadata=label("签到楼栋", "building"))
+    building_id: UUID | None = attrs.field(
+        default=None, metadata=label("签到楼栋", "building", references="building")
+    )
     note: str | None = attrs.field(default=None, metadata=label("备注", "note"))
 
 
@@ -332,11 +358,17 @@ class Incident:
     kind: IncidentKind = attrs.field(metadata=label("类别", "kind"))
     description: str = attrs.field(metadata=label("情况描述", "description"))
     occurred_at: datetime = attrs.field(metadata=label("发现时间", "found at"))
-    route_id: UUID | None = attrs.field(default=None, metadata=label("巡逻路线", "route"))
-    building_id: UUID | None = attrs.field(default=None, metadata=label("楼栋", "building"))
-    shift_id: UUID | None = attrs.field(default=None, metadata=label("巡逻班次", "shift"))
+    route_id: UUID | None = attrs.field(
+        default=None, metadata=label("巡逻路线", "route", references="safety_patrol_route")
+    )
+    building_id: UUID | None = attrs.field(
+        default=None, metadata=label("楼栋", "building", references="building")
+    )
+    shift_id: UUID | None = attrs.field(
+        default=None, metadata=label("巡逻班次", "shift", references="safety_patrol_shift")
+    )
     reported_by_id: UUID | None = attrs.field(
-        default=None, metadata=label("报告队员", "reported by")
+        default=None, metadata=label("报告队员", "reported by", references="safety_patrol_member")
     )
     status: FollowUpStatus = attrs.field(
         default=FollowUpStatus.OPEN, metadata=label("处理状态", "follow-up status")

@@ -1,0 +1,9 @@
+"""The kit's conformance suite (commons_core.conformance) for this plugin."""
+
+from commons_safety_patrol import plugin
+
+from commons_core.conformance import PluginConformance
+
+
+class TestConformance(PluginConformance):
+    plugin = plugin
