@@ -42,8 +42,7 @@ from .tables import health_file
 if TYPE_CHECKING:
     from random import Random
 
-    from commons_core.demo import DemoContext
-    from commons_core.demo import CommunityData
+    from commons_core.demo import CommunityData, DemoContext
     from commons_core.services import UnitOfWork
 
 __all__ = ["COVERAGE", "DEFAULT_COVERAGE", "add_demo_data", "files_to_open"]

@@ -25,8 +25,7 @@ from commons_love_supermarket.services import (
 )
 
 if TYPE_CHECKING:
-    from commons_core.demo import DemoContext
-    from commons_core.demo import CommunityData
+    from commons_core.demo import CommunityData, DemoContext
     from commons_core.services import UnitOfWork
 
 __all__ = ["CATALOGUE", "HISTORY", "load_demo_data"]

@@ -46,8 +46,7 @@ from .roster import RosterProposal
 from .services import Patrols, new_member
 
 if TYPE_CHECKING:
-    from commons_core.demo import DemoContext
-    from commons_core.demo import CommunityData
+    from commons_core.demo import CommunityData, DemoContext
     from commons_core.services import UnitOfWork
 
 __all__ = ["BUILDINGS_PER_ROUTE", "PAST_DAYS", "PATROL_POSITION", "add_demo_data"]
