@@ -20,7 +20,7 @@ from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from commons_core.errors import AccessDenied, NotFound
 from commons_core.model import Community, Household, HouseholdRegistration, Resident
-from commons_core.reports import Report, ReportParams, check_days
+from commons_core.reports import Report, ReportParams, ReportResult, check_days
 from commons_core.services.audit import AuditEntry
 from commons_core.storage.tables import community as community_table
 from commons_reference import actions
@@ -100,10 +100,27 @@ def run_report(
     read, and a community outside the user's scope is not found.
     """
     day = as_of or date.today()
+    params = ReportParams(as_of=day, start=start, end=end)
+    _place, result = report_result(ctx, community_id, report, params)
+    return ReportOut(report.name, community_id, day, result.data)
+
+
+def report_named(ctx: Ctx, name: str) -> Report:
+    """The report called ``name``, core's or a plugin's (:class:`NotFound` if none is)."""
+    found = ctx.commons.reports.get(name)
+    if found is None:
+        raise NotFound("report", name)
+    return found
+
+
+def report_result(
+    ctx: Ctx, community_id: UUID, report: Report, params: ReportParams
+) -> tuple[Community, ReportResult]:
+    """The community and ``report``'s result for it, run in a read-only unit of work as the
+    user (a community outside the user's scope is not found)."""
     with ctx.unit_of_work(readonly=True) as uow:
         place = actions.community(uow, community_id)
-        result = report.run(uow, place, ReportParams(as_of=day, start=start, end=end))
-    return ReportOut(report.name, community_id, day, result.data)
+        return place, report.run(uow, place, params)
 
 
 def _user_info(ctx: Ctx) -> UserInfo:
@@ -337,10 +354,7 @@ class CommunityApi(Controller):
         as_of: FromQuery[date | None] = None,
     ) -> ReportOut:
         """Run a report of core or a plugin for this community."""
-        found = ctx.commons.reports.get(name)
-        if found is None:
-            raise NotFound("report", name)
-        return run_report(ctx, community_id, found, as_of=as_of)
+        return run_report(ctx, community_id, report_named(ctx, name), as_of=as_of)
 
 
 class ReportApi(Controller):

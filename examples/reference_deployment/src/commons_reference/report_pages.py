@@ -18,29 +18,14 @@ from litestar import Controller, Response, get
 from litestar.params import FromPath, FromQuery
 from litestar.response import Template
 
-from commons_core.errors import NotFound
-from commons_core.reports import Report, ReportParams, ReportResult
+from commons_core.reports import ReportParams
 from commons_core.reports.files import MEDIA_TYPES, report_bytes
 from commons_reference import actions
+from commons_reference.api import report_named, report_result
 from commons_reference.context import Ctx
 from commons_reference.contract import FromDate, ToDate
 
 __all__ = ["ReportPages"]
-
-
-def _report(ctx: Ctx, name: str) -> Report:
-    found = ctx.commons.reports.get(name)
-    if found is None:
-        raise NotFound("report", name)
-    return found
-
-
-def _run(
-    ctx: Ctx, community_id: UUID, report: Report, params: ReportParams
-) -> tuple[object, ReportResult]:
-    with ctx.unit_of_work(readonly=True) as uow:
-        place = actions.community(uow, community_id)
-        return place, report.run(uow, place, params)
 
 
 class ReportPages(Controller):
@@ -68,9 +53,9 @@ class ReportPages(Controller):
         end: ToDate = None,
     ) -> Template:
         """The report's table for the day and period asked for, with its downloads."""
-        report = _report(ctx, name)
+        report = report_named(ctx, name)
         params = ReportParams(as_of=as_of or date.today(), start=start, end=end)
-        place, result = _run(ctx, community_id, report, params)
+        place, result = report_result(ctx, community_id, report, params)
         query = {
             "as_of": params.as_of.isoformat(),
             **({"from": start.isoformat()} if start else {}),
@@ -99,10 +84,10 @@ class ReportPages(Controller):
         end: ToDate = None,
     ) -> Response[bytes]:
         """The report's table as a CSV or XLSX file."""
-        report = _report(ctx, name)
+        report = report_named(ctx, name)
         params = ReportParams(as_of=as_of or date.today(), start=start, end=end)
-        place, result = _run(ctx, community_id, report, params)
-        title = f"{report.title.zh} {getattr(place, 'name', '')}"
+        place, result = report_result(ctx, community_id, report, params)
+        title = f"{report.title.zh} {place.name}"
         filename = f"{name}-{params.as_of.isoformat()}.{format}"
         return Response(
             report_bytes(result, title, format),
