@@ -101,11 +101,16 @@ class WebContribution:
 
 
 def collect_contributions(host: PluginHost) -> list[WebContribution]:
-    """Every plugin's contributions, checked: a bad one is an error naming the plugin."""
+    """Every plugin's and building block's contributions, checked: a bad one is an error
+    naming the plugin."""
     found: list[WebContribution] = []
     names: dict[str, str] = {}
-    for plugin, items in host.call_each("commons_web_pages"):
-        for item in items or ():
+    from commons_reference.blocks import block_contributions
+
+    offered = [(plugin, list(items or ())) for plugin, items in host.call_each("commons_web_pages")]
+    offered += [(block, [item]) for block, item in block_contributions(host)]
+    for plugin, items in offered:
+        for item in items:
             if not isinstance(item, WebContribution):
                 raise PluginError(
                     plugin,
