@@ -8,7 +8,7 @@ plugins stay listed in :attr:`PluginHost.plugins` with the reason.
 Environment:
 
 ``COMMONS_DISABLED_PLUGINS``
-    Comma-separated plugin names not to load.
+    Comma-separated plugin names not to load (a built-in building block too).
 ``COMMONS_TRACE_PLUGINS``
     When set, every hook call is traced to stderr.
 """
@@ -380,11 +380,14 @@ def make_plugin_host(
     from commons_core.builtin import BUILTIN_PLUGINS
 
     host = PluginHost()
-    for name, plugin in BUILTIN_PLUGINS.items():
-        host.register(plugin, name, package="commons-core", version=_core_version())
     if disabled is None:
         env = os.environ.get("COMMONS_DISABLED_PLUGINS", "")
         disabled = [n.strip() for n in env.split(",") if n.strip()]
+    disabled = list(disabled)
+    for name, plugin in BUILTIN_PLUGINS.items():
+        # A building block a deployment does not use can be left out; the core cannot.
+        if name == "commons_core" or name not in disabled:
+            host.register(plugin, name, package="commons-core", version=_core_version())
     if load_entry_points:
         host.load_entry_points(disabled)
     for name, extra in (plugins or {}).items():

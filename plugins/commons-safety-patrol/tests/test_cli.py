@@ -93,7 +93,7 @@ def test_check_in_incident_and_follow_up(
         "--member", on.name, "--at", at, "--building", world.buildings[0].name,
     )  # fmt: skip
     assert code == 0, err
-    assert f"checked in: {on.name}" in out
+    assert "已签到 / checked in." in out and str(on.id) in out
     code, out, _ = commons_main(
         "patrol", "shifts", "--community", world.name, "--night", "2026-02-02", "--json"
     )
@@ -101,10 +101,12 @@ def test_check_in_incident_and_follow_up(
     assert listed[str(first.id)]["members"] == [{"member": on.name, "checked_in": True}]
     code, out, err = commons_main(
         "patrol", "incident", "--community", world.name, "--kind", "消防隐患",
-        "--description", "楼道内有电动车充电", "--at", at, "--shift", str(first.id),
+        "--description", "楼道内有电动车充电", "--at", at, "--shift", str(first.id), "--json",
     )  # fmt: skip
     assert code == 0, err
-    incident_id = out.split("recorded: ")[1].split()[0]
+    recorded = json.loads(out)
+    assert recorded["kind"] == "fire_hazard" and recorded["route_id"] == str(first.route_id)
+    incident_id = recorded["id"]
     code, _, err = commons_main(
         "patrol", "incident", "--community", world.name, "--kind", "火灾", "--description", "x"
     )
@@ -115,15 +117,18 @@ def test_check_in_incident_and_follow_up(
         "patrol", "follow-up", incident_id, "--status", "已办结", "--closed-on", "2026-02-03",
         "--note", "已清理",
     )  # fmt: skip
-    assert code == 0 and "已办结 / resolved" in out
+    assert code == 0 and "已更新 / updated." in out and "已办结" in out and "已清理" in out
 
 
 def test_holidays_and_periods(commons_main: Run, world: World) -> None:
-    code, out, err = commons_main("patrol", "holidays", "--community", world.name, "--year", "2026")
+    code, out, err = commons_main(
+        "patrol", "holidays", "--community", world.name, "--year", "2026", "--json"
+    )
     assert code == 0, err
-    assert "春节 2026-02-16 – 2026-02-23" in out and "国庆节 2026-10-01 – 2026-10-07" in out
+    added = {(p["name"], p["starts_on"], p["ends_on"]) for p in json.loads(out)}
+    assert {("春节", "2026-02-16", "2026-02-23"), ("国庆节", "2026-10-01", "2026-10-07")} <= added
     code, out, _ = commons_main("patrol", "holidays", "--community", world.name, "--year", "2026")
-    assert "added 0 periods" in out
+    assert "无 / none." in out
     code, out, err = commons_main(
         "patrol", "period", "--community", world.name, "--name", "两会安保",
         "--from", "2026-02-03", "--to", "2026-02-04", "--extra-members", "1", "--no-extra-shifts",

@@ -84,6 +84,18 @@ health values masked: only ``reveal:health`` (health worker, administrator) show
 """
 
 
+@attrs.frozen
+class HealthSummary:
+    """A resident's health file, readings (newest first) and check-ups, as shown together."""
+
+    resident: str
+    file: HealthFile
+    measurements: list[Measurement]
+    check_ups: list[CheckUp]
+    clinics: dict[UUID, str]
+    """The names of the partner units the file and check-ups name."""
+
+
 class HealthRecords:
     """Elderly health operations in one unit of work."""
 
@@ -104,7 +116,17 @@ class HealthRecords:
         contact_phone: str | None = None,
         note: str | None = None,
     ) -> HealthFile:
-        """Open the resident's health file (a due one, or a new one); the resident must be 60+."""
+        """Open the resident's health file (a due one, or a new one); the resident must be 60+.
+
+        :param resident_id: 居民 / the resident.
+        :param on: 建档日期(默认今天)/ opened on (default today).
+        :param clinic_id: 签约医疗机构 / partner clinic.
+        :param conditions: 慢性病,可多次 / chronic conditions, repeatable:
+        :param contact_name: 紧急联系人 / contact person.
+        :param contact_relation: 与本人关系(子女、配偶 …)/ relation (child, spouse …).
+        :param contact_phone: 联系人电话 / contact phone.
+        :param note: 备注 / note.
+        """
         self.uow.require(RECORD)
         on = on or self.uow.rule_context.today
         person = self.uow.residents.get(resident_id)
@@ -202,7 +224,15 @@ class HealthRecords:
         glucose: Decimal | None = None,
         weight: Decimal | None = None,
     ) -> Measurement:
-        """Record readings of one day in the resident's open file (the rules check them)."""
+        """Record readings of one day in the resident's open file (the rules check them).
+
+        :param resident_id: 居民 / the resident.
+        :param on: 测量日期(默认今天)/ day (default today).
+        :param systolic: 收缩压 / systolic (mmHg).
+        :param diastolic: 舒张压 / diastolic (mmHg).
+        :param glucose: 血糖 / blood glucose (mmol/L).
+        :param weight: 体重 / weight (kg).
+        """
         return self._add_to_file(
             Measurement,
             resident_id,
@@ -221,7 +251,13 @@ class HealthRecords:
         on: date | None = None,
         findings: str | None = None,
     ) -> CheckUp:
-        """Record a check-up by a partner clinic in the resident's open file."""
+        """Record a check-up by a partner clinic in the resident's open file.
+
+        :param resident_id: 居民 / the resident.
+        :param clinic_id: 体检机构 / partner clinic.
+        :param on: 体检日期(默认今天)/ day (default today).
+        :param findings: 体检结论 / findings.
+        """
         self._clinic(clinic_id)
         return self._add_to_file(
             CheckUp,
@@ -242,6 +278,26 @@ class HealthRecords:
         # The record's kind and whose it is; never its values.
         log.info("%s recorded for resident %s", self.uow.repo(model).name, resident_id)
         return stored
+
+    def summary(self, resident_id: UUID, *, reveal: bool = False) -> HealthSummary:
+        """The resident's file with their readings and check-ups (masked unless ``reveal``).
+
+        :param resident_id: 居民 / the resident.
+        :param reveal: 显示健康数据(记入审计)/ show health values (audited).
+        """
+        person = self.uow.residents.get(resident_id)
+        found = self.file_of(resident_id, reveal=reveal)
+        check_ups = self.check_ups(resident_id, reveal=reveal)
+        wanted = {found.clinic_id, *(c.clinic_id for c in check_ups)} - {None}
+        units = self.uow.repo(PartnerUnit)
+        named = units.find(units.table.c.id.in_(wanted)) if wanted else []
+        return HealthSummary(
+            resident=person.name,
+            file=found,
+            measurements=self.measurements(resident_id, reveal=reveal),
+            check_ups=check_ups,
+            clinics={u.id: u.name for u in named},
+        )
 
     def measurements(self, resident_id: UUID, *, reveal: bool = False) -> list[Measurement]:
         """The resident's readings, newest first (values masked unless ``reveal``)."""

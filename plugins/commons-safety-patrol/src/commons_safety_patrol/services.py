@@ -205,6 +205,10 @@ class Patrols:
         """Add the year's public holidays (春节, 国庆节 …) as heightened periods.
 
         Periods already recorded (same name and first day) are left alone.
+
+        :param year: 年份 / year.
+        :param extra_members: 每班加派人数 / extra members a shift.
+        :param extra_shifts: 增加加强班次 / add the heightened-only shifts.
         """
         self.uow.require(MANAGE)
         table = self.uow.repo(SensitivePeriod).table
@@ -330,7 +334,13 @@ class Patrols:
         """Record that a member on a shift checked in (at a building, with a note).
 
         The member must be on the shift, and the time within the shift
-        (with :data:`CHECK_IN_GRACE` either side); ``at`` defaults to now.
+        (with :data:`CHECK_IN_GRACE` either side).
+
+        :param shift_id: 班次编号 / shift id.
+        :param member_id: 队员 / the member checking in.
+        :param at: 签到时间(默认现在)/ when (default now), ISO 8601.
+        :param building_id: 签到楼栋 / the building checked in at.
+        :param note: 备注 / note.
         """
         self.uow.require(CHECK_IN)
         found = self.uow.repo(Shift).get(shift_id)
@@ -380,6 +390,10 @@ class Patrols:
             )
         )
 
+    def add_period(self, period: SensitivePeriod) -> SensitivePeriod:
+        """Add a named sensitive period (两会安保 …) with heightened rosters."""
+        return self.add(period)[0]
+
     def report_incident(self, incident: Incident) -> Incident:
         """Record an incident a patrol found; a shift's route is filled in when not given."""
         self.uow.require(CHECK_IN)
@@ -396,7 +410,13 @@ class Patrols:
         follow_up: str | None = None,
         closed_on: date | None = None,
     ) -> Incident:
-        """Move an incident's follow-up on; resolving it needs the day it was closed."""
+        """Move an incident's follow-up on; resolving it needs the day it was closed.
+
+        :param incident_id: 问题编号 / the incident's id.
+        :param status: 处理状态 / status:
+        :param follow_up: 处理情况 / what was done.
+        :param closed_on: 办结日期 / closed on.
+        """
         self.uow.require(MANAGE)
         current = self.uow.repo(Incident).get(incident_id)
         changes: dict[str, Any] = {"status": status, "closed_on": closed_on}
@@ -405,6 +425,14 @@ class Patrols:
         return self.uow.repo(Incident).update(attrs.evolve(current, **changes))
 
     # -- reading the roster ---------------------------------------------------------
+
+    def night(self, community_id: UUID, night: date | None = None) -> list[RosterShift]:
+        """The saved shifts of one night (default today), with members and check-ins.
+
+        :param night: 日期(默认今天)/ night (default today).
+        """
+        day = night or self.uow.rule_context.today
+        return self.roster(community_id, day, day)
 
     def roster(self, community_id: UUID, start: date, end: date) -> list[RosterShift]:
         """The saved shifts of the nights ``start``–``end``, by start, with members and check-ins.
