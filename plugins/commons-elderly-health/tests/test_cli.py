@@ -40,6 +40,10 @@ def test_open_a_file_record_readings_and_show_them(commons_main: Run) -> None:
     )
     assert code == 0 and "152" not in out and "***" in out
     code, out, _ = commons_main(
+        "health", "file", "show", "--community", COMMUNITY, "--resident", "李爷爷", "--reveal"
+    )
+    assert code == 0 and "152" in out and "高血压" in out
+    code, out, _ = commons_main(
         "health", "file", "show", "--community", COMMUNITY, "--resident", "李爷爷",
         "--reveal", "--json",
     )  # fmt: skip

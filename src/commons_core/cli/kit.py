@@ -185,7 +185,10 @@ def command(
             return
         if done is not None:
             click.echo(done)
-        (output or show)(result)
+        if output is not None:
+            output(result)
+        else:
+            show(result, revealed=reveal)
 
     params: list[click.Parameter] = []
     if needs_community:
@@ -208,37 +211,23 @@ def command(
     )
 
 
-def show(result: Any) -> None:
-    """Print a result for people: a record as a table of its fields, records as rows.
+def show(result: Any, *, revealed: bool = False) -> None:
+    """Print a result for people: records as rows, a record as its fields.
 
-    Sensitive fields show as ``***`` (their values are for ``--json``, which gives what
-    the service returned: masked unless revealed).
+    A record's fields that hold records (or lists of them) follow as tables of their
+    own. Sensitive fields show as ``***`` unless ``revealed`` (the command was given
+    ``--reveal``, which the service audited); ``--json`` gives what the service returned.
     """
     from rich.console import Console
-    from rich.table import Table
 
     if result is None:
         click.echo("完成 / done.")
-        return
-    rows = list(result) if isinstance(result, list | tuple) else None
-    if rows is not None and rows and all(attrs.has(type(r)) for r in rows):
-        # Columns no row fills are left out: a list stays readable in a terminal.
-        fields = [
-            f
-            for f in _shown_fields(type(rows[0]))
-            if any(getattr(r, f.name) not in (None, (), frozenset()) for r in rows)
-        ]
-        table = Table(*(_heading(f) for f in fields), title=_title(type(rows[0])))
-        for row in rows:
-            table.add_row(*(_cell(row, f) for f in fields))
-        Console().print(table)
-    elif attrs.has(type(result)):
-        table = Table("项目 / field", "内容 / value", title=_title(type(result)))
-        for f in _shown_fields(type(result)):
-            table.add_row(_heading(f), _cell(result, f))
-        Console().print(table)
-    elif rows is not None and not rows:
+    elif isinstance(result, list | tuple) and not result:
         click.echo("无 / none.")
+    elif attrs.has(type(result)) or (
+        isinstance(result, list | tuple) and all(attrs.has(type(r)) for r in result)
+    ):
+        Console().print(*_tables(result, _title(type(result)), revealed))
     else:
         click.echo(_text(result))
 
@@ -507,11 +496,51 @@ def _shown_fields(model: type) -> list[attrs.Attribute[Any]]:
     return [f for f in attrs.fields(model) if f.name not in ("community_id", "version")]
 
 
+def _nested(value: Any) -> bool:
+    """Whether a field's value is a record or a list of records (shown as its own table)."""
+    if isinstance(value, list | tuple):
+        return bool(value) and all(attrs.has(type(v)) for v in value)
+    return attrs.has(type(value))
+
+
+def _tables(result: Any, title: str | None, revealed: bool) -> list[Any]:
+    """Rich tables showing ``result``: one for it, one per record or list it holds."""
+    from rich.table import Table
+
+    if isinstance(result, list | tuple):
+        if not result:
+            return []
+        # Links to other records and columns no row fills are left out, sensitive ones
+        # kept (as ***): a list stays readable in a terminal.
+        fields = [
+            f
+            for f in _shown_fields(type(result[0]))
+            if not f.name.endswith("_id")
+            and (
+                _sensitive(f)
+                or any(getattr(r, f.name) not in (None, (), frozenset()) for r in result)
+            )
+        ]
+        table = Table(*(_heading(f) for f in fields), title=title or _title(type(result[0])))
+        for row in result:
+            table.add_row(*(_cell(row, f, revealed) for f in fields))
+        return [table]
+    table = Table("项目 / field", "内容 / value", title=title)
+    more: list[Any] = []
+    for f in _shown_fields(type(result)):
+        value = getattr(result, f.name)
+        if _nested(value):
+            more += _tables(value, _heading(f), revealed)
+        elif not isinstance(value, dict):
+            table.add_row(_heading(f), _cell(result, f, revealed))
+    return [table, *more] if table.row_count else more
+
+
 def _heading(field: attrs.Attribute[Any]) -> str:
     try:
         name = field_info(field).label
     except TypeError:
-        return field.name
+        return field.name.replace("_", " ")
     return f"{name.zh} / {name.en}"
 
 
@@ -523,14 +552,17 @@ def _title(model: type) -> str | None:
     return f"{name.zh} / {name.en}"
 
 
-def _cell(record: Any, field: attrs.Attribute[Any]) -> str:
-    """A field of ``record`` as shown: a sensitive value never reaches the terminal."""
+def _cell(record: Any, field: attrs.Attribute[Any], revealed: bool) -> str:
+    """A field of ``record`` as shown: a sensitive value only when ``revealed``."""
     value = getattr(record, field.name)
+    return "***" if _sensitive(field) and not revealed else _text(value)
+
+
+def _sensitive(field: attrs.Attribute[Any]) -> bool:
     try:
-        sensitive = field_info(field).sensitivity is not None
+        return field_info(field).sensitivity is not None
     except TypeError:
-        sensitive = False
-    return "***" if sensitive and value is not None else _text(value)
+        return False
 
 
 def _text(value: Any) -> str:

@@ -37,6 +37,7 @@ from commons_core import (
     ValidationError,
 )
 from commons_core.access import Permission
+from commons_core.model import label
 
 from .model import (
     ELDERLY_AGE,
@@ -88,12 +89,12 @@ health values masked: only ``reveal:health`` (health worker, administrator) show
 class HealthSummary:
     """A resident's health file, readings (newest first) and check-ups, as shown together."""
 
-    resident: str
-    file: HealthFile
-    measurements: list[Measurement]
-    check_ups: list[CheckUp]
-    clinics: dict[UUID, str]
-    """The names of the partner units the file and check-ups name."""
+    resident: str = attrs.field(metadata=label("居民", "resident"))
+    file: HealthFile = attrs.field(metadata=label("健康档案", "health file"))
+    measurements: list[Measurement] = attrs.field(metadata=label("健康监测", "readings"))
+    check_ups: list[CheckUp] = attrs.field(metadata=label("体检", "check-ups"))
+    clinics: dict[UUID, str] = attrs.field(metadata=label("医疗机构", "clinics"))
+    """The names of the partner units the file and check-ups name, by id."""
 
 
 class HealthRecords:
