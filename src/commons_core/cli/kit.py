@@ -273,14 +273,19 @@ def _bilingual(text: str) -> bool:
     return bool(re.search(r"[\u4e00-\u9fff]", text)) and bool(re.search(r"[A-Za-z]{2}", text))
 
 
-def _hints(function: Callable[..., Any]) -> dict[str, Any]:
+def _hint(function: Callable[..., Any], argument: str, annotation: Any) -> Any:
+    """The type of ``argument``, evaluated alone: other arguments' annotations (``uow``)
+    may be imported only for type checkers."""
+    if not isinstance(annotation, str):
+        return annotation
     try:
-        return typing.get_type_hints(function)
+        return eval(annotation, vars(sys.modules[function.__module__]))
     except NameError as error:
         raise ConfigurationError(
-            f"{function.__qualname__}:参数类型仅在类型检查时导入({error}),请在运行时导入或跳过该参数",
-            f"{function.__qualname__}: an annotation is imported only for type checking "
-            f"({error}); import it at run time, or skip the argument",
+            f"{function.__qualname__}:参数 {argument} 的类型仅在类型检查时导入({error}),"
+            "请在运行时导入或跳过该参数",
+            f"{function.__qualname__}: the annotation of {argument} is imported only for type "
+            f"checking ({error}); import it at run time, or skip the argument",
         ) from None
 
 
@@ -294,7 +299,6 @@ def _params(
     defaulted: set[str],
 ) -> tuple[list[_Param], bool]:
     """The options of ``method``'s arguments, and whether it takes ``community_id``."""
-    hints = _hints(method)
     found: list[_Param] = []
     takes_community = False
     for argument, parameter in inspect.signature(method).parameters.items():
@@ -303,7 +307,8 @@ def _params(
             continue
         if argument in ("self", "uow") or argument in skip:
             continue
-        annotation = _optional(hints[argument])[0]
+        hint = _hint(method, argument, parameter.annotation)
+        annotation = _optional(hint)[0]
         optional = parameter.default is not inspect.Parameter.empty
         if attrs.has(annotation) and argument not in refs:
             fields = tuple(
@@ -319,7 +324,7 @@ def _params(
         found.append(
             _option(
                 argument,
-                hints[argument],
+                hint,
                 parameter.default if optional else None,
                 optional or argument in defaulted,
                 refs.get(argument),
