@@ -331,6 +331,42 @@ def test_plugin_pages_through_the_hook(
     commons.close()
 
 
+def _block_pages() -> WebContribution:
+    """The pages of a made-up building block (named in ``BLOCK_PAGES`` by the test)."""
+
+    @get("/count", sync_to_thread=True)
+    def block_count(ctx: Ctx) -> dict[str, int]:
+        with ctx.unit_of_work(readonly=True) as uow:
+            return {"households": uow.households.count()}
+
+    return WebContribution(
+        name="blockdemo", title=Label("示范构件", "block demo"), api=[block_count]
+    )
+
+
+def test_a_blocks_pages_are_served_only_while_the_block_is_registered(
+    site: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from commons_reference import blocks
+
+    from commons_core import open_commons
+
+    monkeypatch.setattr(blocks, "BLOCK_PAGES", {"blockdemo": f"{__name__}:_block_pages"})
+    url = str(site.commons.engine.url.render_as_string(hide_password=False))
+    for registered in (True, False):
+        extra = {"blockdemo": types.ModuleType("blockdemo")} if registered else {}
+        commons = open_commons(url, host=make_plugin_host(load_entry_points=False, plugins=extra))
+        site.app = create_app(commons, WebSettings(secret="test-secret"))
+        worker = site.client("grid-worker")
+        answer = worker.get(site.api("/blockdemo/count"))
+        if registered:
+            zone_count = len(site.households_in(site.zone_one.id))
+            assert answer.json() == {"households": zone_count}, "a block's pages act as the user"
+        else:
+            assert answer.status_code == 404
+        commons.close()
+
+
 def test_a_bad_contribution_names_the_plugin(site: Any) -> None:
     module = types.ModuleType("broken")
 
